@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PaletteCluster.Diffusion;
+using PaletteCluster.Training;
+using PaletteCluster.Training.Precision;
+using PaletteCluster.Training.Runtime;
+
+namespace PaletteCluster.Cli.Commands;
+
+/// <summary><c>palette train</c>: a local colorization run on a folder of images, with checkpoints and resume.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of JPEG/PNG images (searched recursively)", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, samples/, config.json", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run folder's latest checkpoint (its stored config wins over the options below)" };
+        var steps = new Option<long>("--steps") { Description = "Total optimizer steps (across resumes)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);
+        var preset = new Option<string>("--preset") { Description = "Network preset: tiny, small or adm", DefaultValueFactory = _ => "tiny" };
+        var imageSize = new Option<int>("--image-size") { Description = "Training resolution (square)", DefaultValueFactory = _ => 64 }.InRange(8, 4096);
+        var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 8 }.InRange(1, 65536);
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate after warmup (Palette: 1e-4)", DefaultValueFactory = _ => 1e-4 };
+        var warmup = new Option<long>("--warmup") { Description = "Linear warmup steps (Palette: 10000)", DefaultValueFactory = _ => 10_000 }.InRange(0, long.MaxValue);
+        var emaDecay = new Option<double>("--ema-decay") { Description = "EMA decay of the weights used for sampling (Palette: 0.9999)", DefaultValueFactory = _ => 0.9999 };
+        var clip = new Option<double?>("--grad-clip") { Description = "Clip the global gradient norm to this value (default: off)" };
+        var loss = new Option<LossKind>("--loss") { Description = "Noise loss: L1 (Palette's default) or L2", DefaultValueFactory = _ => LossKind.L1 };
+        var schedule = new Option<string>("--schedule") { Description = "Training noise schedule kind:steps:start:end", DefaultValueFactory = _ => NoiseScheduleSpec.PaletteTrain.ToString() };
+        var precision = new Option<PrecisionMode>("--precision") { Description = "fp32, or bf16 (bf16 compute with fp32 master weights; for CUDA)", DefaultValueFactory = _ => PrecisionMode.Fp32 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout in residual blocks", DefaultValueFactory = _ => 0.0 };
+        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Steps between checkpoints (one is also written at the end and on Ctrl+C/SIGTERM)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);
+        var logEvery = new Option<int>("--log-every") { Description = "Steps between progress reports", DefaultValueFactory = _ => 10 }.InRange(1, int.MaxValue);
+        var samples = new Option<int>("--samples") { Description = "Images in the sample grid written at the end (0: none)", DefaultValueFactory = _ => 8 }.InRange(0, 1024);
+        var seed = CommonOptions.Seed();
+        var device = CommonOptions.Device();
+        var libtorch = CommonOptions.LibTorch();
+
+        var command = new Command("train", "Train Palette for colorization on a folder of images (local, single process)")
+        {
+            data, output, resume, steps, preset, imageSize, batch, lr, warmup, emaDecay, clip, loss, schedule, precision, dropout,
+            checkpointEvery, logEvery, samples, seed, device, libtorch,
+        };
+        command.SetAction(parse =>
+        {
+            var config = new TrainConfig
+            {
+                Preset = parse.GetValue(preset)!, ImageSize = parse.GetValue(imageSize), BatchSize = parse.GetValue(batch),
+                Seed = parse.GetValue(seed), LearningRate = parse.GetValue(lr), WarmupSteps = parse.GetValue(warmup),
+                GradClip = parse.GetValue(clip), EmaDecay = parse.GetValue(emaDecay), Loss = parse.GetValue(loss),
+                TrainSchedule = parse.GetValue(schedule)!, Precision = parse.GetValue(precision), Dropout = parse.GetValue(dropout),
+            };
+            config.Validate();
+            var options = new TrainingRunOptions
+            {
+                DataDir = parse.GetValue(data)!.FullName, RunDir = parse.GetValue(output)!.FullName, TotalSteps = parse.GetValue(steps),
+                CheckpointEvery = parse.GetValue(checkpointEvery), LogEvery = parse.GetValue(logEvery), Resume = parse.GetValue(resume),
+                FinalSamples = parse.GetValue(samples),
+            };
+            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            using var logging = ConsoleReporting.CreateLoggerFactory();
+            var logger = logging.CreateLogger("palette.train");
+            using var stop = ConsoleReporting.StopOnSignals(logger);
+            logger.LogInformation("Training {Preset} at {Size}px, batch {Batch}, on {Device}", config.Preset, config.ImageSize, config.BatchSize, dev);
+
+            var bar = new ProgressLine(Console.Out);
+            var result = new TrainingRun(config, options, dev, logger).Run(new ConsoleReporting.Inline<TrainingProgress>(bar.Report), stop.Token);
+            bar.Finish();
+            Console.WriteLine(result.Cancelled
+                ? $"Stopped at step {result.Step}; resume with --resume. Checkpoint: {result.LastCheckpoint}"
+                : $"Done: step {result.Step}. Checkpoint: {result.LastCheckpoint}" + (result.SampleGrid is null ? "" : $"; samples: {result.SampleGrid}"));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A one-line progress bar on a terminal; plain log lines when output is redirected (CI, files).</summary>
+    private sealed class ProgressLine(TextWriter writer)
+    {
+        private readonly bool _terminal = !Console.IsOutputRedirected;
+
+        public void Report(TrainingProgress p)
+        {
+            const int width = 30;
+            int filled = (int)(width * p.Step / Math.Max(1, p.TotalSteps));
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"step {p.Step}/{p.TotalSteps} [{new string('#', filled)}{new string('.', width - filled)}] loss {p.Loss:F4} lr {p.LearningRate:G3} {p.ImagesPerSecond:F1} img/s");
+            if (_terminal)
+            {
+                writer.Write("\r" + text.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 120) : 100));
+                if (p.CheckpointWritten is not null) writer.WriteLine();
+            }
+            else
+            {
+                writer.WriteLine(text + (p.CheckpointWritten is null ? "" : $" checkpoint {Path.GetFileName(p.CheckpointWritten)}"));
+            }
+        }
+
+        public void Finish()
+        {
+            if (_terminal) writer.WriteLine();
+        }
+    }
+}

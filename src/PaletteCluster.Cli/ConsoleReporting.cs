@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace PaletteCluster.Cli;
+
+/// <summary>Console plumbing shared by commands: a logger on stderr, synchronous progress, and stop signals.</summary>
+public static class ConsoleReporting
+{
+    /// <summary>Logs go to stderr so stdout stays for results and progress.</summary>
+    public static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(b => b
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+        .AddFilter(level => level >= LogLevel.Information));
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    public sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    /// <summary>Cancels on Ctrl+C or SIGTERM (first signal: stop cleanly after a checkpoint; the process is not killed).</summary>
+    public static CancellationTokenSource StopOnSignals(ILogger logger)
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            logger.LogWarning("Stopping after the current step (Ctrl+C)");
+            cts.Cancel();
+        };
+        System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            logger.LogWarning("Stopping after the current step (SIGTERM)");
+            cts.Cancel();
+        });
+        return cts;
+    }
+}

@@ -1,0 +1,67 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PaletteCluster.Diffusion;
+
+/// <summary>
+/// Ancestral sampling, Palette patent Eqn 8:
+/// y_{t-1} = (y_t - (1 - alpha_t) / sqrt(1 - gamma_t) f(x, y_t, gamma_t)) / sqrt(alpha_t) + sqrt(1 - alpha_t) z,
+/// from y_T ~ N(0, I), with z ~ N(0, I) for t &gt; 1 and z = 0 at t = 1.
+/// Its schedule is independent of the training schedule: the network only sees gamma.
+/// </summary>
+public sealed class DdpmSampler : ISampler
+{
+    /// <param name="schedule">The inference schedule, e.g. <see cref="NoiseScheduleSpec.PaletteInference"/>.</param>
+    /// <param name="targetChannels">Channels of the generated image.</param>
+    public DdpmSampler(NoiseSchedule schedule, int targetChannels = 3)
+    {
+        Schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetChannels, 1);
+        TargetChannels = targetChannels;
+    }
+
+    public NoiseSchedule Schedule { get; }
+
+    public int TargetChannels { get; }
+
+    public int Steps => Schedule.Steps;
+
+    public Tensor Sample(NoisePredictor model, Tensor condition, Tensor? mask, Tensor? known, torch.Generator gen, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(gen);
+        var shape = SamplerInputs.TargetShape(condition, TargetChannels);
+        SamplerInputs.Check(shape, mask, known);
+
+        using var noGrad = torch.no_grad();
+        using var outer = NewDisposeScope();
+        var dtype = condition.dtype;
+        var device = condition.device;
+        var knownT = known?.to(dtype, device);
+        var maskT = mask?.to(dtype, device);
+
+        var y = randn(shape, dtype: dtype, device: device, generator: gen);
+        // Start from what training showed the network: noise only where it must generate.
+        if (maskT is not null)
+            y = SamplerInputs.Paste(y, maskT, knownT!);
+
+        for (int t = Schedule.Steps; t >= 1; t--)
+        {
+            using var step = NewDisposeScope();
+            double alpha = Schedule.Alpha(t), gamma = Schedule.Gamma(t);
+            var gammaBatch = full(new[] { shape[0] }, gamma, dtype: ScalarType.Float32, device: device);
+            var eps = model(condition, y, gammaBatch);
+            var next = (y - eps * ((1.0 - alpha) / Math.Sqrt(1.0 - gamma))) / Math.Sqrt(alpha);
+            if (t > 1)
+                next = next + randn(shape, dtype: dtype, device: device, generator: gen) * Math.Sqrt(1.0 - alpha);
+            if (maskT is not null)
+                next = SamplerInputs.Paste(next, maskT, knownT!);
+            next.MoveToOuterDisposeScope();
+            y.Dispose();
+            y = next;
+            progress?.Report(Schedule.Steps - t + 1);
+        }
+        return y.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,32 @@
+using PaletteCluster.Diffusion;
+using PaletteCluster.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PaletteCluster.Training;
+
+/// <summary>The one place that knows the concrete network and diffusion types and wires them (script_util style).</summary>
+public static class PaletteFactory
+{
+    public static UNetConfig NetworkConfig(TrainConfig config) =>
+        UNetConfig.FromPreset(config.Preset) with { ImageSize = config.ImageSize, Dropout = config.Dropout };
+
+    public static PaletteUNet CreateNetwork(TrainConfig config, Device device)
+    {
+        var net = new PaletteUNet(NetworkConfig(config));
+        return net.to(device);
+    }
+
+    public static GaussianDiffusion CreateDiffusion(TrainConfig config) =>
+        new(new NoiseSchedule(NoiseScheduleSpec.Parse(config.TrainSchedule)));
+
+    /// <summary>
+    /// The network as the diffusion sees it: condition and noisy target concatenated on channels. With a compute
+    /// dtype (bf16) the input is cast on the way in and the prediction widened to fp32 on the way out, so the
+    /// diffusion math and the loss stay in fp32.
+    /// </summary>
+    public static NoisePredictor AsNoisePredictor(nn.Module<Tensor, Tensor, Tensor> network, ScalarType? computeType = null) =>
+        computeType is { } dtype
+            ? (condition, noisyTarget, gamma) => network.forward(cat([condition, noisyTarget], 1).to(dtype), gamma).to(ScalarType.Float32)
+            : (condition, noisyTarget, gamma) => network.forward(cat([condition, noisyTarget], 1), gamma);
+}

@@ -1,0 +1,48 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PaletteCluster.Training.Runtime;
+
+/// <summary>
+/// One place that prepares libtorch for a process: optional external libtorch folder, device choice, and the
+/// numerics switches (TF32 on CUDA). Call once at start-up, before any tensor is made.
+/// </summary>
+public static class TorchRuntime
+{
+    /// <param name="device">"cpu", "cuda", "cuda:N" or "auto" (CUDA when available).</param>
+    /// <param name="libTorchFolder">Folder to load libtorch from; null uses PALETTE_LIBTORCH, else the bundled one.</param>
+    public static Device Initialize(string device = "auto", string? libTorchFolder = null)
+    {
+        libTorchFolder ??= Environment.GetEnvironmentVariable(LibTorchFolder.EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(libTorchFolder)) LibTorchFolder.Load(libTorchFolder);
+
+        bool wantsCuda = device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase);
+        if (device is not ("auto" or "cpu") && !wantsCuda)
+            throw new TorchRuntimeException($"unknown device '{device}': use cpu, cuda, cuda:N or auto");
+        if (wantsCuda || device == "auto")
+        {
+            bool cuda = torch.TryInitializeDeviceType(DeviceType.CUDA) && torch.cuda.is_available();
+            if (!cuda && wantsCuda)
+                throw new TorchRuntimeException(
+                    "CUDA was requested but is not available: this build carries the CPU libtorch. Set PALETTE_LIBTORCH to a CUDA libtorch folder (docs/libtorch.md) or use --device cpu");
+            if (cuda)
+            {
+                torch.backends.cuda.matmul.allow_tf32 = true;
+                torch.backends.cudnn.allow_tf32 = true;
+                return device == "auto" ? torch.device("cuda") : torch.device(device);
+            }
+        }
+        return torch.CPU;
+    }
+
+    /// <summary>Paths of the libtorch libraries this process has mapped (from /proc/self/maps), for diagnostics.</summary>
+    public static IReadOnlyList<string> LoadedLibTorchFiles()
+    {
+        const string maps = "/proc/self/maps";
+        if (!File.Exists(maps)) return [];
+        return File.ReadLines(maps)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
+            .Where(p => p.StartsWith('/') && (Path.GetFileName(p).StartsWith("libtorch") || Path.GetFileName(p).StartsWith("libc10")))
+            .Distinct().ToList();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PaletteCluster.Checkpoints;
+using PaletteCluster.Data;
+using static TorchSharp.torch;
+
+namespace PaletteCluster.Training;
+
+/// <summary>
+/// Maps a trainer's complete state (weights, EMA, Adam moments and step, noise and dropout generators, data
+/// position) to a checkpoint and back, so a resumed run continues the same trajectory bit for bit.
+/// </summary>
+public static class TrainerCheckpoint
+{
+    private const string NoiseRng = "noise";
+    private const string GlobalCpuRng = "torch_cpu_global";
+
+    public static CheckpointContent Capture(PaletteTrainer trainer, DataPosition position, JsonObject? extraState = null)
+    {
+        var state = new JsonObject
+        {
+            ["step"] = trainer.Step,
+            ["adamStep"] = trainer.Optimizer.StepCount,
+            ["learningRate"] = trainer.CurrentLearningRate,
+        };
+        if (extraState is not null)
+            foreach (var (key, value) in extraState) state[key] = value?.DeepClone();
+
+        return new CheckpointContent
+        {
+            Step = trainer.Step,
+            TensorFiles = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
+            {
+                [CheckpointFiles.Model] = trainer.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter),
+                [CheckpointFiles.Ema] = trainer.Ema.StateTensors(),
+                [CheckpointFiles.Optimizer] = trainer.Optimizer.StateTensors(),
+            },
+            Config = ConfigToJson(trainer.Config),
+            State = state,
+            RngStates = new Dictionary<string, byte[]>
+            {
+                [NoiseRng] = GeneratorBytes(trainer.NoiseGenerator.get_state()),
+                [GlobalCpuRng] = GeneratorBytes(get_rng_state()),
+            },
+            DataPosition = new JsonObject { ["epoch"] = position.Epoch, ["index"] = position.Index },
+        };
+    }
+
+    /// <summary>Loads a verified checkpoint into a trainer built with the same config; returns the data position.</summary>
+    public static DataPosition Restore(PaletteTrainer trainer, CheckpointReader checkpoint)
+    {
+        var where = $"checkpoint {checkpoint.Directory}";
+        using (no_grad())
+        {
+            var model = checkpoint.LoadTensors(CheckpointFiles.Model);
+            foreach (var (name, p) in trainer.Network.named_parameters())
+            {
+                if (!model.TryGetValue(name, out var t))
+                    throw new CheckpointException($"{where}: {CheckpointFiles.Model} has no tensor '{name}' (different network?)");
+                if (!t.shape.SequenceEqual(p.shape))
+                    throw new CheckpointException($"{where}: tensor '{name}' has shape [{string.Join(",", t.shape)}], the network expects [{string.Join(",", p.shape)}]");
+                p.copy_(t);
+            }
+            DisposeAll(model);
+        }
+
+        var ema = checkpoint.LoadTensors(CheckpointFiles.Ema);
+        var optimizer = checkpoint.LoadTensors(CheckpointFiles.Optimizer);
+        var state = checkpoint.Manifest.State;
+        long adamStep = state["adamStep"]?.GetValue<long>() ?? throw new CheckpointException($"{where}: manifest state has no adamStep");
+        try
+        {
+            trainer.Ema.LoadState(ema);
+            trainer.Optimizer.LoadState(optimizer, adamStep);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointException($"{where}: {e.Message}");
+        }
+        DisposeAll(ema);
+        DisposeAll(optimizer);
+
+        using (var noise = StateTensor(checkpoint.GetRngState(NoiseRng))) trainer.NoiseGenerator.set_state(noise);
+        using (var global = StateTensor(checkpoint.GetRngState(GlobalCpuRng))) set_rng_state(global);
+
+        var pos = checkpoint.Manifest.DataPosition;
+        return new DataPosition(pos["epoch"]?.GetValue<long>() ?? 0, pos["index"]?.GetValue<long>() ?? 0);
+    }
+
+    public static JsonObject ConfigToJson(TrainConfig config) =>
+        JsonSerializer.SerializeToNode(config, CheckpointManifest.JsonOptions)!.AsObject();
+
+    public static TrainConfig ConfigFromJson(JsonObject json, string where) =>
+        json.Deserialize<TrainConfig>(CheckpointManifest.JsonOptions)
+        ?? throw new CheckpointException($"{where}: manifest has no training config");
+
+    private static byte[] GeneratorBytes(Tensor state)
+    {
+        using (state) return state.data<byte>().ToArray();
+    }
+
+    private static Tensor StateTensor(byte[] bytes)
+    {
+        var t = empty(bytes.Length, dtype: ScalarType.Byte); // libtorch-owned, see HostArrays
+        t.data<byte>().CopyFrom(bytes, 0, 0);
+        return t;
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor> tensors)
+    {
+        foreach (var t in tensors.Values) t.Dispose();
+    }
+}

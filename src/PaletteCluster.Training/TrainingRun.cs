@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using PaletteCluster.Checkpoints;
+using PaletteCluster.Data;
+using PaletteCluster.Training.Sampling;
+using static TorchSharp.torch;
+
+namespace PaletteCluster.Training;
+
+/// <summary>
+/// A local training run on a folder of images: resumes from the run folder's latest checkpoint, trains to the
+/// total step count, checkpoints periodically, on cancellation and at the end, then writes a sample grid.
+/// </summary>
+public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, Device device, ILogger logger)
+{
+    public sealed record Result(long Step, string? LastCheckpoint, string? SampleGrid, long SkippedImages, bool Cancelled);
+
+    public Result Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        options.Validate();
+        var folder = ImageFolder.Scan(options.DataDir);
+        var (runConfig, checkpoint) = ResolveStart();
+        using var trainer = new PaletteTrainer(runConfig, device);
+        var position = DataPosition.Start;
+        if (checkpoint is not null)
+        {
+            position = TrainerCheckpoint.Restore(trainer, checkpoint);
+            CheckSameData(checkpoint, folder);
+            logger.LogInformation("Resumed from {Checkpoint} at step {Step}, data {Position}", checkpoint.Directory, trainer.Step, position);
+        }
+        Directory.CreateDirectory(options.RunDir);
+        File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
+
+        var loader = new PairBatchLoader(folder, new ColorizationTask(), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
+        string? lastCheckpoint = null;
+        var clock = Stopwatch.StartNew();
+        long imagesSinceReport = 0;
+        while (trainer.Step < options.TotalSteps && !cancel.IsCancellationRequested)
+        {
+            using var batch = loader.Next();
+            using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
+            imagesSinceReport += runConfig.BatchSize;
+            string? written = null;
+            if (trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps)
+                written = lastCheckpoint = SaveCheckpoint(trainer, loader.Position, folder);
+            if (trainer.Step % options.LogEvery == 0 || written is not null || trainer.Step == options.TotalSteps)
+            {
+                // The one deliberate host sync: reading the loss for the report.
+                double lossValue = loss.item<float>();
+                if (!double.IsFinite(lossValue))
+                    throw new InvalidDataException($"training diverged: loss is {lossValue} at step {trainer.Step}; lower --lr or enable --grad-clip");
+                progress?.Report(new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
+                    imagesSinceReport / clock.Elapsed.TotalSeconds, written));
+                clock.Restart();
+                imagesSinceReport = 0;
+            }
+        }
+
+        bool cancelled = trainer.Step < options.TotalSteps;
+        if (cancelled && trainer.Step > 0 && lastCheckpoint?.EndsWith(StepFolder(trainer.Step)) != true)
+            lastCheckpoint = SaveCheckpoint(trainer, loader.Position, folder); // a stop loses no work
+        if (loader.SkippedFiles.Count > 0)
+            logger.LogWarning("Skipped {Count} unreadable image(s): {Files}", loader.SkippedFiles.Count,
+                string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
+
+        string? grid = null;
+        if (!cancelled && options.FinalSamples > 0)
+            grid = WriteSampleGrid(trainer, folder);
+        return new Result(trainer.Step, lastCheckpoint, grid, loader.SkippedFiles.Count, cancelled);
+    }
+
+    private (TrainConfig, CheckpointReader?) ResolveStart()
+    {
+        var latest = CheckpointReader.FindLatest(options.CheckpointsDir);
+        if (latest is null) return (config, null);
+        if (!options.Resume)
+            throw new ArgumentException($"out: run folder '{options.RunDir}' already has checkpoints (latest: {Path.GetFileName(latest)}); pass --resume to continue it or choose another --out");
+        var reader = CheckpointReader.Open(latest);
+        var stored = TrainerCheckpoint.ConfigFromJson(reader.Manifest.Config, $"checkpoint {latest}");
+        return (stored, reader);
+    }
+
+    private string SaveCheckpoint(PaletteTrainer trainer, DataPosition position, ImageFolder folder)
+    {
+        var dir = Path.Combine(options.CheckpointsDir, StepFolder(trainer.Step));
+        var extra = new JsonObject { ["data"] = new JsonObject { ["files"] = folder.Count, ["fingerprint"] = Fingerprint(folder) } };
+        CheckpointWriter.Write(dir, TrainerCheckpoint.Capture(trainer, position, extra));
+        logger.LogInformation("Checkpoint {Dir}", dir);
+        return dir;
+    }
+
+    private void CheckSameData(CheckpointReader checkpoint, ImageFolder folder)
+    {
+        var saved = checkpoint.Manifest.State["data"]?["fingerprint"]?.GetValue<string>();
+        if (saved is not null && saved != Fingerprint(folder))
+            logger.LogWarning("The image folder differs from the one this run started with ({Count} files now); the data order will not match the original run", folder.Count);
+    }
+
+    private string WriteSampleGrid(PaletteTrainer trainer, ImageFolder folder)
+    {
+        using var sampler = ImageSampler.FromTrainer(trainer);
+        var inputs = Enumerable.Range(0, Math.Min(options.FinalSamples, folder.Count)).Select(folder.FullPath).ToList();
+        var path = Path.Combine(options.RunDir, "samples", $"{StepFolder(trainer.Step)}.png");
+        sampler.SampleFiles(inputs, Path.GetDirectoryName(path)!, path, new Sampling.SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Seed = trainer.Config.Seed }, writeEach: false, logger);
+        return path;
+    }
+
+    public static string StepFolder(long step) => $"step-{step:D8}";
+
+    private static string Fingerprint(ImageFolder folder) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', folder.RelativePaths))))[..16];
+}

@@ -1,0 +1,27 @@
+namespace PaletteCluster.Training;
+
+/// <summary>How a local run is driven (not part of the trajectory, so not stored as config).</summary>
+public sealed record TrainingRunOptions
+{
+    public required string DataDir { get; init; }
+    public required string RunDir { get; init; }
+    /// <summary>Train until this many optimizer steps are done in total (across resumes).</summary>
+    public required long TotalSteps { get; init; }
+    public long CheckpointEvery { get; init; } = 1000;
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Continue from the run folder's latest checkpoint, if any, with the config stored there.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Images in the sample grid written at the end (0 = none).</summary>
+    public int FinalSamples { get; init; } = 8;
+    public int FinalSampleSteps { get; init; } = 50;
+
+    public string CheckpointsDir => Path.Combine(RunDir, "checkpoints");
+
+    public void Validate()
+    {
+        if (TotalSteps < 1) throw new ArgumentException($"steps: must be at least 1, got {TotalSteps}");
+        if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint-every: must be at least 1, got {CheckpointEvery}");
+        if (LogEvery < 1) throw new ArgumentException($"log-every: must be at least 1, got {LogEvery}");
+        if (FinalSamples < 0) throw new ArgumentException($"samples: must be >= 0, got {FinalSamples}");
+    }
+}
