@@ -144,9 +144,9 @@ public sealed class PairBatchLoader
         Position = p;
 
         long n = BatchSize;
-        var condT = HostArrays.ToTensor(condition, n, 3, s, s);
-        var targT = HostArrays.ToTensor(target, n, 3, s, s);
-        var maskT = mask is null ? null : HostArrays.ToTensor(mask, n, 1, s, s);
+        var condT = torch.tensor(condition, new long[] { n, 3, s, s }, dtype: ScalarType.Float32);
+        var targT = torch.tensor(target, new long[] { n, 3, s, s }, dtype: ScalarType.Float32);
+        var maskT = mask is null ? null : torch.tensor(mask, new long[] { n, 1, s, s }, dtype: ScalarType.Float32);
         return new PairBatch(condT, targT, maskT, p, samples);
     }
 

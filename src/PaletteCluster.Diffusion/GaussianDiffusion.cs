@@ -45,8 +45,8 @@ public sealed class GaussianDiffusion
         var t = randint(1, Schedule.Steps + 1, new[] { batch }, dtype: ScalarType.Int64, device: device, generator: gen);
         var u = rand(new[] { batch }, dtype: ScalarType.Float64, device: device, generator: gen);
         var index = t - 1;
-        var gammaPrev = Table(Schedule.GammasPrevArray, device).index_select(0, index);
-        var gammaT = Table(Schedule.GammasArray, device).index_select(0, index);
+        var gammaPrev = tensor(Schedule.GammasPrevArray, dtype: ScalarType.Float64, device: device).index_select(0, index);
+        var gammaT = tensor(Schedule.GammasArray, dtype: ScalarType.Float64, device: device).index_select(0, index);
         var gamma = gammaPrev + u * (gammaT - gammaPrev);
         return (t.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
     }
@@ -70,7 +70,7 @@ public sealed class GaussianDiffusion
         using var scope = NewDisposeScope();
         var index = t.to_type(ScalarType.Int64) - 1;
         Tensor Column(double[] table) => Broadcast.PerItem(
-            Table(table, y0.device).index_select(0, index).to_type(y0.dtype), y0);
+            tensor(table, dtype: ScalarType.Float64, device: y0.device).index_select(0, index).to_type(y0.dtype), y0);
         var mean = Column(Schedule.PosteriorMeanCoefY0Array) * y0 + Column(Schedule.PosteriorMeanCoefYtArray) * yt;
         var variance = Column(Schedule.PosteriorVarianceArray);
         return (mean.MoveToOuterDisposeScope(), variance.MoveToOuterDisposeScope());
@@ -129,17 +129,6 @@ public sealed class GaussianDiffusion
             value = (error * m).sum() / count;
         }
         return value.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// A schedule table as a float64 tensor in libtorch-owned memory (torch.tensor(array) builds over a pinned
-    /// managed copy, which corrupted training batches after garbage collections in TorchSharp 0.107).
-    /// </summary>
-    private static Tensor Table(double[] values, Device device)
-    {
-        var t = empty(values.Length, dtype: ScalarType.Float64);
-        t.data<double>().CopyFrom(values, 0, 0);
-        return t.to(device);
     }
 
     private static void CheckBatch(Tensor perItem, Tensor batch, string paramName)

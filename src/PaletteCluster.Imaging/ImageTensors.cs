@@ -33,7 +33,7 @@ public static class ImageTensors
 
     /// <summary>(3,H,W) float32 CPU tensor in [-1,1].</summary>
     public static Tensor ToTensor(RgbImage image) =>
-        HostArrays.ToTensor(ToChw(image), 3, image.Height, image.Width);
+        torch.tensor(ToChw(image), new long[] { 3, image.Height, image.Width }, dtype: ScalarType.Float32);
 
     /// <summary>
     /// (3,H,W) or (1,H,W) tensor in [-1,1] (any device/float dtype; a leading batch dim of 1 is allowed) to an image:

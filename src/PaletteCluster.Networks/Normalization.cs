@@ -6,8 +6,7 @@ namespace PaletteCluster.Networks;
 
 /// <summary>
 /// GroupNorm(32 groups) with PyTorch's initialisation (weight 1, bias 0). Our own module rather than
-/// TorchSharp 0.107's nn.GroupNorm, whose affine parameters start uninitialised and, in training runs, were
-/// seen to turn to garbage after a garbage collection; owning the Parameters here avoids both.
+/// TorchSharp 0.107's nn.GroupNorm, whose affine parameters start uninitialised (garbage, sometimes NaN).
 /// </summary>
 public sealed class GroupNorm32 : nn.Module<Tensor, Tensor>
 {

@@ -99,12 +99,7 @@ public static class TrainerCheckpoint
         using (state) return state.data<byte>().ToArray();
     }
 
-    private static Tensor StateTensor(byte[] bytes)
-    {
-        var t = empty(bytes.Length, dtype: ScalarType.Byte); // libtorch-owned, see HostArrays
-        t.data<byte>().CopyFrom(bytes, 0, 0);
-        return t;
-    }
+    private static Tensor StateTensor(byte[] bytes) => tensor(bytes, dtype: ScalarType.Byte);
 
     private static void DisposeAll(Dictionary<string, Tensor> tensors)
     {

@@ -32,8 +32,19 @@ public static class TorchRuntime
                 return device == "auto" ? torch.device("cuda") : torch.device(device);
             }
         }
+        ConfigureCpuKernels();
         return torch.CPU;
     }
+
+    public const string MkldnnVariable = "PALETTE_MKLDNN";
+
+    /// <summary>
+    /// oneDNN (mkldnn) CPU convolutions are off unless PALETTE_MKLDNN=1: with libtorch 2.10 we saw their backward
+    /// pass return NaN gradients intermittently mid-run (autograd anomaly mode: ConvolutionBackward0), which
+    /// libtorch's native kernels never did. Costs about 30 % CPU speed; CUDA is unaffected.
+    /// </summary>
+    public static void ConfigureCpuKernels() =>
+        LibTorchSwitches.SetMkldnnEnabled(Environment.GetEnvironmentVariable(MkldnnVariable) == "1");
 
     /// <summary>Paths of the libtorch libraries this process has mapped (from /proc/self/maps), for diagnostics.</summary>
     public static IReadOnlyList<string> LoadedLibTorchFiles()
