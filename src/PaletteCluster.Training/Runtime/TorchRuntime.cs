@@ -43,8 +43,11 @@ public static class TorchRuntime
     /// pass return NaN gradients intermittently mid-run (autograd anomaly mode: ConvolutionBackward0), which
     /// libtorch's native kernels never did. Costs about 30 % CPU speed; CUDA is unaffected.
     /// </summary>
-    public static void ConfigureCpuKernels() =>
+    public static void ConfigureCpuKernels()
+    {
         LibTorchSwitches.SetMkldnnEnabled(Environment.GetEnvironmentVariable(MkldnnVariable) == "1");
+        LibTorchSwitches.SetNnpackEnabled(false); // it only warns "unsupported hardware" on every conv here
+    }
 
     /// <summary>Paths of the libtorch libraries this process has mapped (from /proc/self/maps), for diagnostics.</summary>
     public static IReadOnlyList<string> LoadedLibTorchFiles()
