@@ -8,13 +8,18 @@ namespace PaletteCluster.Diffusion;
 /// y_{t-1} = (y_t - (1 - alpha_t) / sqrt(1 - gamma_t) f(x, y_t, gamma_t)) / sqrt(alpha_t) + sqrt(1 - alpha_t) z,
 /// from y_T ~ N(0, I), with z ~ N(0, I) for t &gt; 1 and z = 0 at t = 1.
 /// Its schedule is independent of the training schedule: the network only sees gamma.
+/// With <see cref="ClipDenoised"/> the same mean is formed, guided-diffusion style, as the posterior mean
+/// q(y_{t-1} | y0_hat, y_t) of the predicted y0_hat clipped to [-1, 1]; unclipped, that equals Eqn 8 exactly,
+/// and the clip keeps an imperfect network from drifting out of the data range over many steps.
 /// </summary>
 public sealed class DdpmSampler : ISampler
 {
     /// <param name="schedule">The inference schedule, e.g. <see cref="NoiseScheduleSpec.PaletteInference"/>.</param>
     /// <param name="targetChannels">Channels of the generated image.</param>
-    public DdpmSampler(NoiseSchedule schedule, int targetChannels = 3)
+    /// <param name="clipDenoised">Clip the implied y0 to [-1, 1] at every step (see the class summary).</param>
+    public DdpmSampler(NoiseSchedule schedule, int targetChannels = 3, bool clipDenoised = false)
     {
+        ClipDenoised = clipDenoised;
         Schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
         ArgumentOutOfRangeException.ThrowIfLessThan(targetChannels, 1);
         TargetChannels = targetChannels;
@@ -23,6 +28,8 @@ public sealed class DdpmSampler : ISampler
     public NoiseSchedule Schedule { get; }
 
     public int TargetChannels { get; }
+
+    public bool ClipDenoised { get; }
 
     public int Steps => Schedule.Steps;
 
@@ -52,7 +59,10 @@ public sealed class DdpmSampler : ISampler
             double alpha = Schedule.Alpha(t), gamma = Schedule.Gamma(t);
             var gammaBatch = full(new[] { shape[0] }, gamma, dtype: ScalarType.Float32, device: device);
             var eps = model(condition, y, gammaBatch);
-            var next = (y - eps * ((1.0 - alpha) / Math.Sqrt(1.0 - gamma))) / Math.Sqrt(alpha);
+            var next = ClipDenoised
+                ? ((y - eps * Math.Sqrt(1.0 - gamma)) / Math.Sqrt(gamma)).clamp(-1.0, 1.0) * Schedule.PosteriorMeanCoefY0[t - 1]
+                  + y * Schedule.PosteriorMeanCoefYt[t - 1]
+                : (y - eps * ((1.0 - alpha) / Math.Sqrt(1.0 - gamma))) / Math.Sqrt(alpha);
             if (t > 1)
                 next = next + randn(shape, dtype: dtype, device: device, generator: gen) * Math.Sqrt(1.0 - alpha);
             if (maskT is not null)

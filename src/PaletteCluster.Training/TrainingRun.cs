@@ -99,12 +99,16 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             logger.LogWarning("The image folder differs from the one this run started with ({Count} files now); the data order will not match the original run", folder.Count);
     }
 
+    /// <summary>
+    /// A grid from the EMA weights. Stochastic DDIM (eta 1) over 50 steps: early in training it gives far cleaner
+    /// pictures than deterministic DDIM, at a twentieth of DDPM's cost.
+    /// </summary>
     private string WriteSampleGrid(PaletteTrainer trainer, ImageFolder folder)
     {
         using var sampler = ImageSampler.FromTrainer(trainer);
         var inputs = Enumerable.Range(0, Math.Min(options.FinalSamples, folder.Count)).Select(folder.FullPath).ToList();
         var path = Path.Combine(options.RunDir, "samples", $"{StepFolder(trainer.Step)}.png");
-        sampler.SampleFiles(inputs, Path.GetDirectoryName(path)!, path, new Sampling.SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Seed = trainer.Config.Seed }, writeEach: false, logger);
+        sampler.SampleFiles(inputs, Path.GetDirectoryName(path)!, path, new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed }, writeEach: false, logger);
         return path;
     }
 

@@ -56,6 +56,29 @@ public class SamplerTests
     }
 
     [Fact]
+    public void ClippedDdpmEqualsEqn8WhenNothingIsClipped()
+    {
+        // With the oracle the implied y0 is y0 itself (inside [-1, 1]): the clip never binds, so both forms agree.
+        using var x = Images(2, 3, 8, 8, 1);
+        using var y0 = Images(2, 3, 8, 8, 2).clamp(-0.9, 0.9);
+        using var plain = new DdpmSampler(Short).Sample(Oracle(y0), x, null, null, Gen(5));
+        using var clipped = new DdpmSampler(Short, clipDenoised: true).Sample(Oracle(y0), x, null, null, Gen(5));
+        Assert.True(MaxAbs(plain, clipped) < 1e-4, $"max difference {MaxAbs(plain, clipped)}");
+    }
+
+    [Fact]
+    public void ClippedDdpmStaysInRangeWithAPoorPredictor()
+    {
+        NoisePredictor poor = (_, y, _) => -y; // pushes the implied y0 far out of range at every step
+        using var x = Images(2, 3, 8, 8, 1);
+        var schedule = new NoiseSchedule(NoiseScheduleSpec.PaletteInference);
+        using var plain = new DdpmSampler(schedule).Sample(poor, x, null, null, Gen(5));
+        using var clipped = new DdpmSampler(schedule, clipDenoised: true).Sample(poor, x, null, null, Gen(5));
+        Assert.True(clipped.abs().max().item<float>() <= 1.0001f, $"clipped sample reaches {clipped.abs().max().item<float>()}");
+        Assert.True(!plain.isfinite().all().item<bool>() || plain.abs().max().item<float>() > 10, "Eqn 8 without the clip should drift");
+    }
+
+    [Fact]
     public void DdpmWithPaletteInferenceScheduleAndOracleReconstructsY0()
     {
         using var x = Images(1, 3, 4, 4, 1);

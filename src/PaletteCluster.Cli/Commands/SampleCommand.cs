@@ -23,13 +23,14 @@ public static class SampleCommand
         var batch = new Option<int>("--batch") { Description = "Images sampled together", DefaultValueFactory = _ => 8 }.InRange(1, 4096);
         var limit = new Option<int>("--limit") { Description = "Use at most this many input images (0: all)", DefaultValueFactory = _ => 0 }.InRange(0, int.MaxValue);
         var raw = new Option<bool>("--raw-weights") { Description = "Sample with the raw weights instead of the EMA" };
+        var noClip = new Option<bool>("--no-clip") { Description = "Do not clip the implied clean image to [-1, 1] at each step (pure Eqn 8)" };
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
 
         var command = new Command("sample", "Run a checkpoint on input images (colorization) and write output PNGs")
         {
-            checkpoint, input, output, sampler, steps, schedule, eta, batch, limit, raw, seed, device, libtorch,
+            checkpoint, input, output, sampler, steps, schedule, eta, batch, limit, raw, noClip, seed, device, libtorch,
         };
         command.SetAction(parse =>
         {
@@ -37,6 +38,7 @@ public static class SampleCommand
             {
                 Sampler = parse.GetValue(sampler)!, Steps = parse.GetValue(steps), Schedule = parse.GetValue(schedule)!,
                 Eta = parse.GetValue(eta), Seed = parse.GetValue(seed), BatchSize = parse.GetValue(batch),
+                ClipDenoised = !parse.GetValue(noClip),
             };
             options.CreateSampler(); // validate before loading anything
             var inputs = ListInputs(parse.GetValue(input)!, parse.GetValue(limit));

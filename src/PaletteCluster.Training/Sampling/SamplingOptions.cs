@@ -14,15 +14,17 @@ public sealed record SamplingOptions
     public double Eta { get; init; } = 0.0;
     public long Seed { get; init; } = 0;
     public int BatchSize { get; init; } = 8;
+    /// <summary>Clip the implied clean image to [-1, 1] at every step (guided-diffusion's clip_denoised).</summary>
+    public bool ClipDenoised { get; init; } = true;
 
     public ISampler CreateSampler()
     {
         var schedule = new NoiseSchedule(NoiseScheduleSpec.Parse(Schedule));
         return Sampler.ToLowerInvariant() switch
         {
-            "ddpm" => new DdpmSampler(schedule),
+            "ddpm" => new DdpmSampler(schedule, clipDenoised: ClipDenoised),
             "ddim" when Steps < 1 || Steps > schedule.Steps => throw new ArgumentException($"steps: DDIM needs 1..{schedule.Steps} steps for schedule {Schedule}, got {Steps}"),
-            "ddim" => new DdimSampler(schedule, Steps, Eta),
+            "ddim" => new DdimSampler(schedule, Steps, Eta, ClipDenoised),
             _ => throw new ArgumentException($"sampler: unknown sampler '{Sampler}'; use ddpm or ddim"),
         };
     }
