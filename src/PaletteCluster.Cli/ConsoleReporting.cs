@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
+using System.Runtime.InteropServices;
 
 namespace PaletteCluster.Cli;
 
@@ -19,21 +19,33 @@ public static class ConsoleReporting
     }
 
     /// <summary>Cancels on Ctrl+C or SIGTERM (first signal: stop cleanly after a checkpoint; the process is not killed).</summary>
-    public static CancellationTokenSource StopOnSignals(ILogger logger)
+    public sealed class StopSignal : IDisposable
     {
-        var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        private readonly CancellationTokenSource _cts = new();
+        private readonly PosixSignalRegistration _sigterm; // must stay referenced, or the handler goes away
+
+        public StopSignal(ILogger logger)
         {
-            e.Cancel = true;
-            logger.LogWarning("Stopping after the current step (Ctrl+C)");
-            cts.Cancel();
-        };
-        System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                logger.LogWarning("Stopping after the current step (Ctrl+C)");
+                _cts.Cancel();
+            };
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+            {
+                ctx.Cancel = true;
+                logger.LogWarning("Stopping after the current step (SIGTERM)");
+                _cts.Cancel();
+            });
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        public void Dispose()
         {
-            ctx.Cancel = true;
-            logger.LogWarning("Stopping after the current step (SIGTERM)");
-            cts.Cancel();
-        });
-        return cts;
+            _sigterm.Dispose();
+            _cts.Dispose();
+        }
     }
 }

@@ -48,22 +48,10 @@ public sealed class DdimSampler : ISampler
 
     public Tensor Sample(NoisePredictor model, Tensor condition, Tensor? mask, Tensor? known, torch.Generator gen, IProgress<int>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(condition);
-        ArgumentNullException.ThrowIfNull(gen);
-        var shape = SamplerInputs.TargetShape(condition, TargetChannels);
-        SamplerInputs.Check(shape, mask, known);
-
         using var noGrad = torch.no_grad();
         using var outer = NewDisposeScope();
-        var dtype = condition.dtype;
-        var device = condition.device;
-        var knownT = known?.to(dtype, device);
-        var maskT = mask?.to(dtype, device);
-
-        var y = randn(shape, dtype: dtype, device: device, generator: gen);
-        if (maskT is not null)
-            y = SamplerInputs.Paste(y, maskT, knownT!);
+        var (shape, y, maskT, knownT) = SamplerInputs.Begin(model, condition, mask, known, gen, TargetChannels);
+        var (dtype, device) = (condition.dtype, condition.device);
 
         for (int i = 0; i < _timesteps.Length; i++)
         {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PaletteCluster.Diffusion;
@@ -26,6 +27,27 @@ internal static class SamplerInputs
             throw new ArgumentException(
                 $"Known target shape [{string.Join(", ", known.shape)}] differs from the sample shape [{string.Join(", ", targetShape)}].", nameof(known));
         Broadcast.CheckMask(mask, known, nameof(mask));
+    }
+
+    /// <summary>The sampling state at y_T: target shape, masks cast like the condition, and y_T itself.</summary>
+    public sealed record Start(long[] Shape, Tensor Y, Tensor? Mask, Tensor? Known);
+
+    /// <summary>
+    /// Checks a sampler's arguments and draws y_T ~ N(0, I) from <paramref name="gen"/>; with a mask, the known
+    /// pixels are pasted in at once (what training showed the network). Call inside the sampler's dispose scope.
+    /// </summary>
+    public static Start Begin(NoisePredictor model, Tensor condition, Tensor? mask, Tensor? known, torch.Generator gen, int channels)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(gen);
+        var shape = TargetShape(condition, channels);
+        Check(shape, mask, known);
+        var (dtype, device) = (condition.dtype, condition.device);
+        var knownT = known?.to(dtype, device);
+        var maskT = mask?.to(dtype, device);
+        var y = randn(shape, dtype: dtype, device: device, generator: gen);
+        return new Start(shape, maskT is null ? y : Paste(y, maskT, knownT!), maskT, knownT);
     }
 
     /// <summary>y = mask * y + (1 - mask) * known, the blend used in training; exact where mask = 0.</summary>

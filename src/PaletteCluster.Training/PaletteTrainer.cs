@@ -23,7 +23,9 @@ public sealed class PaletteTrainer : IDisposable
         config.Validate();
         Config = config;
         Device = device;
-        torch.manual_seed(config.Seed); // weight init and dropout draw from the global generator
+        // Weight init and dropout draw from libtorch's process-wide generator (TorchSharp offers no per-module
+        // one): a process trains one model at a time, as a worker does.
+        torch.manual_seed(config.Seed);
         Network = PaletteFactory.CreateNetwork(config, device);
         _diffusion = PaletteFactory.CreateDiffusion(config);
         Optimizer = new Adam(Network.named_parameters().Select(p => (p.name, p.parameter)));

@@ -43,20 +43,18 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             using var batch = loader.Next();
             using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
             imagesSinceReport += runConfig.BatchSize;
-            string? written = null;
-            if (trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps)
-                written = lastCheckpoint = SaveCheckpoint(trainer, loader.Position, folder);
-            if (trainer.Step % options.LogEvery == 0 || written is not null || trainer.Step == options.TotalSteps)
-            {
-                // The one deliberate host sync: reading the loss for the report.
-                double lossValue = loss.item<float>();
-                if (!double.IsFinite(lossValue))
-                    throw new InvalidDataException($"training diverged: loss is {lossValue} at step {trainer.Step}; lower --lr or enable --grad-clip");
-                progress?.Report(new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
-                    imagesSinceReport / clock.Elapsed.TotalSeconds, written));
-                clock.Restart();
-                imagesSinceReport = 0;
-            }
+            bool save = trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps;
+            if (!save && trainer.Step % options.LogEvery != 0) continue;
+
+            // The one deliberate host sync: read the loss for the report, and never checkpoint a diverged model.
+            double lossValue = loss.item<float>();
+            if (!double.IsFinite(lossValue))
+                throw new InvalidDataException($"training diverged: loss is {lossValue} at step {trainer.Step}; lower --lr or enable --grad-clip (checkpoints so far are kept)");
+            string? written = save ? lastCheckpoint = SaveCheckpoint(trainer, loader.Position, folder) : null;
+            progress?.Report(new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
+                imagesSinceReport / clock.Elapsed.TotalSeconds, written));
+            clock.Restart();
+            imagesSinceReport = 0;
         }
 
         bool cancelled = trainer.Step < options.TotalSteps;

@@ -138,6 +138,19 @@ public class TrainResumeSampleTests(TrainedRuns runs) : IClassFixture<TrainedRun
     }
 
     [Fact]
+    public void SigtermStopsAfterTheCurrentStepWithACheckpoint()
+    {
+        var output = Path.Combine(runs.Root, "stopped");
+        var r = PaletteProcess.RunAndTerminate("step 2/", "train", "--data", runs.Data, "--out", output, "--steps", "100000",
+            "--preset", "tiny", "--image-size", "32", "--batch", "2", "--log-every", "1", "--samples", "0", "--device", "cpu");
+        Assert.True(r.ExitCode == 0, r.All);
+        var stopped = System.Text.RegularExpressions.Regex.Match(r.Stdout, @"Stopped at step (\d+)");
+        Assert.True(stopped.Success, r.All);
+        Assert.True(Directory.Exists(TrainedRuns.Checkpoint(output, long.Parse(stopped.Groups[1].Value))), "no checkpoint at the stop step");
+        Assert.Equal(0, PaletteProcess.Run("checkpoint", "verify", TrainedRuns.Checkpoint(output, long.Parse(stopped.Groups[1].Value))).ExitCode);
+    }
+
+    [Fact]
     public void BenchPrintsAResultLine()
     {
         var r = PaletteProcess.Run("bench", "train-step", "--preset", "tiny", "--batch", "2", "--res", "32", "--steps", "2", "--warmup", "1", "--device", "cpu");

@@ -59,7 +59,7 @@ public static class TrainCommand
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.train");
-            using var stop = ConsoleReporting.StopOnSignals(logger);
+            using var stop = new ConsoleReporting.StopSignal(logger);
             logger.LogInformation("Training {Preset} at {Size}px, batch {Batch}, on {Device}", config.Preset, config.ImageSize, config.BatchSize, dev);
 
             var bar = new ProgressLine(Console.Out);
