@@ -131,7 +131,7 @@ public sealed class PaletteUNet : nn.Module<Tensor, Tensor, Tensor>
         foreach (var block in up)
             h = block.forward(torch.cat([h, skips.Pop()], 1), emb);
 
-        return out_conv.forward(nn.functional.silu(out_norm.forward(h)));
+        return OutputConvolution.Apply(out_conv, nn.functional.silu(out_norm.forward(h)));
     }
 
     private void CheckInputs(Tensor input, Tensor gamma)

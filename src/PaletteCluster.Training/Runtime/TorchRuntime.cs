@@ -39,14 +39,14 @@ public static class TorchRuntime
     public const string MkldnnVariable = "PALETTE_MKLDNN";
 
     /// <summary>
-    /// oneDNN (mkldnn) CPU convolutions are off unless PALETTE_MKLDNN=1: with libtorch 2.10 we saw their backward
-    /// pass return NaN gradients intermittently mid-run (autograd anomaly mode: ConvolutionBackward0), which
-    /// libtorch's native kernels never did. Costs about 30 % CPU speed; CUDA is unaffected.
+    /// CPU kernel choices: oneDNN (mkldnn) stays on unless PALETTE_MKLDNN=0 (an escape hatch should another of
+    /// its kernels misbehave; see OutputConvolution for the one that did); NNPACK is off, as on CPUs it does not
+    /// support it only prints a warning on every convolution.
     /// </summary>
     public static void ConfigureCpuKernels()
     {
-        LibTorchSwitches.SetMkldnnEnabled(Environment.GetEnvironmentVariable(MkldnnVariable) == "1");
-        LibTorchSwitches.SetNnpackEnabled(false); // it only warns "unsupported hardware" on every conv here
+        LibTorchSwitches.SetMkldnnEnabled(Environment.GetEnvironmentVariable(MkldnnVariable) != "0");
+        LibTorchSwitches.SetNnpackEnabled(false);
     }
 
     /// <summary>Paths of the libtorch libraries this process has mapped (from /proc/self/maps), for diagnostics.</summary>
