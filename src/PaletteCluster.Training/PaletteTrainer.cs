@@ -25,7 +25,7 @@ public sealed class PaletteTrainer : IDisposable
         Device = device;
         // Weight init and dropout draw from libtorch's process-wide generator (TorchSharp offers no per-module
         // one): a process trains one model at a time, as a worker does.
-        torch.manual_seed(config.Seed);
+        torch.manual_seed(config.Seed).Dispose();
         Network = PaletteFactory.CreateNetwork(config, device);
         _diffusion = PaletteFactory.CreateDiffusion(config);
         Optimizer = new Adam(Network.named_parameters().Select(p => (p.name, p.parameter)));
