@@ -8,6 +8,7 @@ var root = new RootCommand("palette: train and sample Palette image-to-image dif
     SampleCommand.Create(),
     BenchCommand.Create(),
     CheckpointCommand.Create(),
+    TasksCommand.Create(),
     EnvCommand.Create(),
 };
 return CliErrors.Invoke(root, args);

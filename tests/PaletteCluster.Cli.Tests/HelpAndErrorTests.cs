@@ -15,6 +15,8 @@ public class HelpAndErrorTests
     [InlineData("checkpoint", "verify", "--help")]
     [InlineData("checkpoint", "list", "--help")]
     [InlineData("env", "--help")]
+    [InlineData("tasks", "--help")]
+    [InlineData("tasks", "preview", "--help")]
     public void EveryCommandHasHelp(params string[] args)
     {
         var r = PaletteProcess.Run(args);
