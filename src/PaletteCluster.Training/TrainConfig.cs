@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PaletteCluster.Data.Tasks;
 using PaletteCluster.Diffusion;
 using PaletteCluster.Training.Precision;
 
@@ -27,7 +28,7 @@ public sealed record TrainConfig
     [JsonConverter(typeof(JsonStringEnumConverter))]
     public PrecisionMode Precision { get; init; } = PrecisionMode.Fp32;
     public double Dropout { get; init; } = 0.0;
-    /// <summary>Task of this run; the data-pipeline issue adds the others.</summary>
+    /// <summary>Task spec: one task, a weighted mix ("inpainting:2,colorization:1") or "all" (see TaskCatalog).</summary>
     public string Task { get; init; } = "colorization";
 
     public void Validate()
@@ -40,7 +41,7 @@ public sealed record TrainConfig
         Check(GradClip is null or > 0, "grad-clip", $"must be > 0, got {GradClip}");
         Check(EmaDecay is >= 0 and <= 1, "ema-decay", $"must be in [0, 1], got {EmaDecay}");
         Check(Dropout is >= 0 and < 1, "dropout", $"must be in [0, 1), got {Dropout}");
-        Check(Task == "colorization", "task", $"'{Task}' is not available yet; supported: colorization");
+        TaskCatalog.Parse(Task);
         NoiseScheduleSpec.Parse(TrainSchedule);
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
+using PaletteCluster.Data.Tasks;
 using PaletteCluster.Training.Sampling;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         Directory.CreateDirectory(options.RunDir);
         File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
 
-        var loader = new PairBatchLoader(folder, new ColorizationTask(), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
+        var loader = new PairBatchLoader(folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
         string? lastCheckpoint = null;
         var clock = Stopwatch.StartNew();
         long imagesSinceReport = 0;
@@ -65,7 +66,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
                 string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
 
         string? grid = null;
-        if (!cancelled && options.FinalSamples > 0)
+        if (!cancelled && options.FinalSamples > 0 && ImageSampler.CanColorize(runConfig))
             grid = WriteSampleGrid(trainer, folder);
         return new Result(trainer.Step, lastCheckpoint, grid, loader.SkippedFiles.Count, cancelled);
     }

@@ -30,15 +30,16 @@ public static class TrainCommand
         var dropout = new Option<double>("--dropout") { Description = "Dropout in residual blocks", DefaultValueFactory = _ => 0.0 };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Steps between checkpoints (one is also written at the end and on Ctrl+C/SIGTERM)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);
         var logEvery = new Option<int>("--log-every") { Description = "Steps between progress reports", DefaultValueFactory = _ => 10 }.InRange(1, int.MaxValue);
+        var task = new Option<string>("--task") { Description = "Task or weighted mix: colorization, inpainting, uncropping, jpeg, sr4x, denoising, deblurring; e.g. inpainting:2,colorization:1, or all", DefaultValueFactory = _ => "colorization" };
         var samples = new Option<int>("--samples") { Description = "Images in the sample grid written at the end (0: none)", DefaultValueFactory = _ => 8 }.InRange(0, 1024);
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
 
-        var command = new Command("train", "Train Palette for colorization on a folder of images (local, single process)")
+        var command = new Command("train", "Train Palette on a folder of images: one task or a weighted multi-task mix (local, single process)")
         {
             data, output, resume, steps, preset, imageSize, batch, lr, warmup, emaDecay, clip, loss, schedule, precision, dropout,
-            checkpointEvery, logEvery, samples, seed, device, libtorch,
+            task, checkpointEvery, logEvery, samples, seed, device, libtorch,
         };
         command.SetAction(parse =>
         {
@@ -48,6 +49,7 @@ public static class TrainCommand
                 Seed = parse.GetValue(seed), LearningRate = parse.GetValue(lr), WarmupSteps = parse.GetValue(warmup),
                 GradClip = parse.GetValue(clip), EmaDecay = parse.GetValue(emaDecay), Loss = parse.GetValue(loss),
                 TrainSchedule = parse.GetValue(schedule)!, Precision = parse.GetValue(precision), Dropout = parse.GetValue(dropout),
+                Task = parse.GetValue(task)!,
             };
             config.Validate();
             var options = new TrainingRunOptions

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Checkpoints;
+using PaletteCluster.Data;
+using PaletteCluster.Data.Tasks;
 using PaletteCluster.Diffusion;
 using PaletteCluster.Imaging;
 using PaletteCluster.Networks;
@@ -28,6 +30,10 @@ public sealed class ImageSampler : IDisposable
     public TrainConfig Config { get; }
     public Device Device { get; }
 
+    /// <summary>Sampling builds colorization inputs; other tasks' inference inputs come with the data pipeline.</summary>
+    public static bool CanColorize(TrainConfig config) =>
+        TaskCatalog.Parse(config.Task).Any(t => t.Task is ColorizationTask);
+
     /// <summary>Loads a verified checkpoint (a step folder, or a run folder: its latest checkpoint).</summary>
     public static ImageSampler FromCheckpoint(string path, Device device, bool useEma = true)
     {
@@ -36,6 +42,8 @@ public sealed class ImageSampler : IDisposable
               ?? throw new CheckpointException($"checkpoint: '{path}' is neither a checkpoint folder (no {CheckpointFiles.Manifest}) nor a run folder with checkpoints");
         var reader = CheckpointReader.Open(dir);
         var config = TrainerCheckpoint.ConfigFromJson(reader.Manifest.Config, $"checkpoint {dir}");
+        if (!CanColorize(config))
+            throw new ArgumentException($"checkpoint: {dir} was trained for '{config.Task}'; palette sample colorizes, so the run must include colorization");
         var network = PaletteFactory.CreateNetwork(config, device);
         var weights = reader.LoadTensors(useEma ? CheckpointFiles.Ema : CheckpointFiles.Model);
         using (no_grad())
