@@ -9,6 +9,7 @@ var root = new RootCommand("palette: train and sample Palette image-to-image dif
     BenchCommand.Create(),
     CheckpointCommand.Create(),
     TasksCommand.Create(),
+    ShardsCommand.Create(),
     EnvCommand.Create(),
 };
 return CliErrors.Invoke(root, args);

@@ -17,6 +17,8 @@ public class HelpAndErrorTests
     [InlineData("env", "--help")]
     [InlineData("tasks", "--help")]
     [InlineData("tasks", "preview", "--help")]
+    [InlineData("shards", "build", "--help")]
+    [InlineData("shards", "verify", "--help")]
     public void EveryCommandHasHelp(params string[] args)
     {
         var r = PaletteProcess.Run(args);

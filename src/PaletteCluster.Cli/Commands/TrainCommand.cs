@@ -64,8 +64,12 @@ public static class TrainCommand
             using var stop = new ConsoleReporting.StopSignal(logger);
             logger.LogInformation("Training {Preset} at {Size}px, batch {Batch}, on {Device}", config.Preset, config.ImageSize, config.BatchSize, dev);
 
-            var bar = new ProgressLine(Console.Out);
-            var result = new TrainingRun(config, options, dev, logger).Run(new ConsoleReporting.Inline<TrainingProgress>(bar.Report), stop.Token);
+            var bar = new ProgressBar(Console.Out);
+            var result = new TrainingRun(config, options, dev, logger).Run(new ConsoleReporting.Inline<TrainingProgress>(p => bar.Report(
+                "step", p.Step, p.TotalSteps,
+                string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:F4} lr {p.LearningRate:G3} {p.ImagesPerSecond:F1} img/s")
+                + (p.CheckpointWritten is null ? "" : $" checkpoint {Path.GetFileName(p.CheckpointWritten)}"),
+                keep: p.CheckpointWritten is not null)), stop.Token);
             bar.Finish();
             Console.WriteLine(result.Cancelled
                 ? $"Stopped at step {result.Step}; resume with --resume. Checkpoint: {result.LastCheckpoint}"
@@ -73,33 +77,5 @@ public static class TrainCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>A one-line progress bar on a terminal; plain log lines when output is redirected (CI, files).</summary>
-    private sealed class ProgressLine(TextWriter writer)
-    {
-        private readonly bool _terminal = !Console.IsOutputRedirected;
-
-        public void Report(TrainingProgress p)
-        {
-            const int width = 30;
-            int filled = (int)(width * p.Step / Math.Max(1, p.TotalSteps));
-            var text = string.Create(CultureInfo.InvariantCulture,
-                $"step {p.Step}/{p.TotalSteps} [{new string('#', filled)}{new string('.', width - filled)}] loss {p.Loss:F4} lr {p.LearningRate:G3} {p.ImagesPerSecond:F1} img/s");
-            if (_terminal)
-            {
-                writer.Write("\r" + text.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 120) : 100));
-                if (p.CheckpointWritten is not null) writer.WriteLine();
-            }
-            else
-            {
-                writer.WriteLine(text + (p.CheckpointWritten is null ? "" : $" checkpoint {Path.GetFileName(p.CheckpointWritten)}"));
-            }
-        }
-
-        public void Finish()
-        {
-            if (_terminal) writer.WriteLine();
-        }
     }
 }
