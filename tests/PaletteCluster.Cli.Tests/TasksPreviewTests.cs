@@ -19,6 +19,16 @@ public class TasksPreviewTests
     }
 
     [Fact]
+    public void TaskBenchmarkPrintsARateForEveryTask()
+    {
+        var dir = RealPhotos.CopyTo(RealPhotos.NewTempDir("pc-bench"), 1);
+        var r = PaletteProcess.Run("bench", "tasks", "--input", dir, "--size", "32", "--seconds", "0.1");
+        Assert.True(r.ExitCode == 0, r.All);
+        foreach (var task in new[] { "colorization", "inpainting", "uncropping", "jpeg", "sr4x", "denoising", "deblurring" })
+            Assert.Matches($@"(?m)^{task}\s+[0-9]+\.[0-9]$", r.Stdout);
+    }
+
+    [Fact]
     public void UnknownTaskIsNamed()
     {
         var r = PaletteProcess.Run("tasks", "preview", "--input", "/tmp", "--out", "/tmp/x.png", "--task", "paint");
