@@ -9,7 +9,8 @@ namespace PaletteCluster.Data;
 /// <summary>
 /// A batch of pairs: <see cref="Condition"/> and <see cref="Target"/> are (B,3,S,S) float32 CPU tensors in [-1,1],
 /// <see cref="Mask"/> (B,1,S,S) or null. <see cref="Position"/> is where the stream stands after this batch
-/// (save it in checkpoints); <see cref="Samples"/> lists the drawn stream elements in batch order.
+/// (save it in checkpoints); <see cref="Samples"/> lists the drawn stream elements in batch order and
+/// <see cref="TaskIds"/> which task of a <see cref="Tasks.TaskMix"/> made each (all 0 for a single task).
 /// Dispose to free the tensors (or let an enclosing dispose scope do it).
 /// </summary>
 public sealed class PairBatch : IDisposable
@@ -19,10 +20,13 @@ public sealed class PairBatch : IDisposable
     public Tensor? Mask { get; }
     public DataPosition Position { get; }
     public IReadOnlyList<SampleRef> Samples { get; }
+    public IReadOnlyList<int> TaskIds { get; }
 
-    public PairBatch(Tensor condition, Tensor target, Tensor? mask, DataPosition position, IReadOnlyList<SampleRef> samples)
+    public PairBatch(Tensor condition, Tensor target, Tensor? mask, DataPosition position, IReadOnlyList<SampleRef> samples,
+        IReadOnlyList<int>? taskIds = null)
     {
         Condition = condition; Target = target; Mask = mask; Position = position; Samples = samples;
+        TaskIds = taskIds ?? new int[samples.Count];
     }
 
     public void Deconstruct(out Tensor condition, out Tensor target, out Tensor? mask, out DataPosition position)
@@ -110,6 +114,7 @@ public sealed class PairBatchLoader
         var target = new float[BatchSize * chw];
         var mask = _task.HasMask ? new float[BatchSize * plane] : null;
         var samples = new List<SampleRef>(BatchSize);
+        var taskIds = new int[BatchSize];
 
         var p = Position;
         while (samples.Count < BatchSize)
@@ -127,7 +132,16 @@ public sealed class PairBatchLoader
                 continue;
             }
             var rng = DeterministicRng.ForSample(Seed, sample.Position.Epoch, sample.Position.Index);
-            var pair = _task.Make(image, s, ref rng);
+            TaskSample pair;
+            if (_task is Tasks.TaskMix mix)
+            {
+                var mixed = mix.Make(image, s, ref rng);
+                (pair, taskIds[samples.Count]) = (mixed.Sample, mixed.TaskIndex);
+            }
+            else
+            {
+                pair = _task.Make(image, s, ref rng);
+            }
             int b = samples.Count;
             Check(pair.Condition, chw, "condition");
             Check(pair.Target, chw, "target");
@@ -147,7 +161,7 @@ public sealed class PairBatchLoader
         var condT = torch.tensor(condition, new long[] { n, 3, s, s }, dtype: ScalarType.Float32);
         var targT = torch.tensor(target, new long[] { n, 3, s, s }, dtype: ScalarType.Float32);
         var maskT = mask is null ? null : torch.tensor(mask, new long[] { n, 1, s, s }, dtype: ScalarType.Float32);
-        return new PairBatch(condT, targT, maskT, p, samples);
+        return new PairBatch(condT, targT, maskT, p, samples, taskIds);
     }
 
     private void Check(float[] data, int expected, string what)
