@@ -1,10 +1,11 @@
+using PaletteCluster.Imaging;
 namespace PaletteCluster.Data;
 
 /// <summary>
 /// A folder of images (*.jpg, *.jpeg, *.png, case-insensitive, recursive; hidden files skipped), listed once in
 /// ordinal order of their '/'-separated relative paths, so file index i names the same file on every machine.
 /// </summary>
-public sealed class ImageFolder
+public sealed class ImageFolder : IImageSource
 {
     public static readonly IReadOnlyList<string> Extensions = new[] { ".jpg", ".jpeg", ".png" };
 
@@ -45,4 +46,11 @@ public sealed class ImageFolder
                 $"Image folder '{root}' contains no {string.Join("/", Extensions)} files (searched recursively).");
         return new ImageFolder(full, paths);
     }
+
+    public string NameOf(int index) => RelativePaths[index];
+
+    public string Fingerprint => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Encoding.UTF8.GetBytes(string.Join('\n', RelativePaths))))[..16];
+
+    public RgbImage Load(int index) => ImageCodec.Load(FullPath(index));
 }

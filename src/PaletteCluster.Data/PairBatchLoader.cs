@@ -46,7 +46,7 @@ public sealed class PairBatch : IDisposable
 public sealed record SkippedFile(int ItemIndex, string RelativePath, string Reason);
 
 /// <summary>
-/// Draws batches from an <see cref="ImageFolder"/> in <see cref="EpochSampler"/> order through an <see cref="IImageTask"/>.
+/// Draws batches from an <see cref="IImageSource"/> (image folder or shards) in <see cref="EpochSampler"/> order through an <see cref="IImageTask"/>.
 /// Deterministic: sample (epoch, index) is augmented with <see cref="DeterministicRng.ForSample"/>(seed, epoch, index),
 /// so the same seed gives identical batch bytes, and a loader built at (or <see cref="Seek"/>ed to) a saved
 /// <see cref="Position"/> yields exactly the rest of the stream. A file that fails to decode is logged once, recorded in
@@ -55,7 +55,7 @@ public sealed record SkippedFile(int ItemIndex, string RelativePath, string Reas
 /// </summary>
 public sealed class PairBatchLoader
 {
-    private readonly ImageFolder _folder;
+    private readonly IImageSource _folder;
     private readonly IImageTask _task;
     private readonly EpochSampler _sampler;
     private readonly ILogger _logger;
@@ -68,7 +68,7 @@ public sealed class PairBatchLoader
     public int ImageSize { get; }
     public ulong Seed { get; }
     public IImageTask Task => _task;
-    public ImageFolder Folder => _folder;
+    public IImageSource Source => _folder;
     /// <summary>The next sample to draw; save it to resume.</summary>
     public DataPosition Position { get; private set; }
     /// <summary>Distinct files found undecodable so far, in discovery order.</summary>
@@ -76,7 +76,7 @@ public sealed class PairBatchLoader
     /// <summary>Stream slots skipped because their file was undecodable (a bad file counts once per epoch it is drawn).</summary>
     public long SkippedSamples { get; private set; }
 
-    public PairBatchLoader(ImageFolder folder, IImageTask task, EpochSampler sampler, int batchSize, int imageSize,
+    public PairBatchLoader(IImageSource folder, IImageTask task, EpochSampler sampler, int batchSize, int imageSize,
         ulong seed, DataPosition? start = null, ILogger? logger = null, bool cacheImages = true)
     {
         ArgumentNullException.ThrowIfNull(folder);
@@ -98,7 +98,7 @@ public sealed class PairBatchLoader
     }
 
     /// <summary>Convenience: a shuffling sampler seeded with <paramref name="seed"/>.</summary>
-    public PairBatchLoader(ImageFolder folder, IImageTask task, int batchSize, int imageSize, ulong seed,
+    public PairBatchLoader(IImageSource folder, IImageTask task, int batchSize, int imageSize, ulong seed,
         DataPosition? start = null, ILogger? logger = null)
         : this(folder, task, new EpochSampler(folder.Count, seed), batchSize, imageSize, seed, start, logger) { }
 
@@ -176,13 +176,13 @@ public sealed class PairBatchLoader
         if (_cache.TryGetValue(item, out var cached)) return cached;
         try
         {
-            var image = ImageCodec.Load(_folder.FullPath(item));
+            var image = _folder.Load(item);
             if (_cacheImages) _cache[item] = image;
             return image;
         }
         catch (ImageDecodeException e)
         {
-            var skipped = new SkippedFile(item, _folder.RelativePaths[item], e.Reason);
+            var skipped = new SkippedFile(item, _folder.NameOf(item), e.Reason);
             _bad[item] = skipped;
             _skipped.Add(skipped);
             _logger.LogWarning("Skipping undecodable image {Path}: {Reason}", e.Path, e.Reason);

@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
+using PaletteCluster.Data.Shards;
 using PaletteCluster.Data.Tasks;
 using PaletteCluster.Training.Sampling;
 using static TorchSharp.torch;
@@ -22,7 +21,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     public Result Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         options.Validate();
-        var folder = ImageFolder.Scan(options.DataDir);
+        var folder = ShardImageSource.Open(options.DataDir);
         var (runConfig, checkpoint) = ResolveStart();
         using var trainer = new PaletteTrainer(runConfig, device);
         var position = DataPosition.Start;
@@ -82,19 +81,19 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         return (stored, reader);
     }
 
-    private string SaveCheckpoint(PaletteTrainer trainer, DataPosition position, ImageFolder folder)
+    private string SaveCheckpoint(PaletteTrainer trainer, DataPosition position, IImageSource folder)
     {
         var dir = Path.Combine(options.CheckpointsDir, StepFolder(trainer.Step));
-        var extra = new JsonObject { ["data"] = new JsonObject { ["files"] = folder.Count, ["fingerprint"] = Fingerprint(folder) } };
+        var extra = new JsonObject { ["data"] = new JsonObject { ["files"] = folder.Count, ["fingerprint"] = folder.Fingerprint } };
         CheckpointWriter.Write(dir, TrainerCheckpoint.Capture(trainer, position, extra));
         logger.LogInformation("Checkpoint {Dir}", dir);
         return dir;
     }
 
-    private void CheckSameData(CheckpointReader checkpoint, ImageFolder folder)
+    private void CheckSameData(CheckpointReader checkpoint, IImageSource folder)
     {
         var saved = checkpoint.Manifest.State["data"]?["fingerprint"]?.GetValue<string>();
-        if (saved is not null && saved != Fingerprint(folder))
+        if (saved is not null && saved != folder.Fingerprint)
             logger.LogWarning("The image folder differs from the one this run started with ({Count} files now); the data order will not match the original run", folder.Count);
     }
 
@@ -102,17 +101,15 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     /// A grid from the EMA weights. Stochastic DDIM (eta 1) over 50 steps: early in training it gives far cleaner
     /// pictures than deterministic DDIM, at a twentieth of DDPM's cost.
     /// </summary>
-    private string WriteSampleGrid(PaletteTrainer trainer, ImageFolder folder)
+    private string WriteSampleGrid(PaletteTrainer trainer, IImageSource folder)
     {
         using var sampler = ImageSampler.FromTrainer(trainer);
-        var inputs = Enumerable.Range(0, Math.Min(options.FinalSamples, folder.Count)).Select(folder.FullPath).ToList();
+        var inputs = Enumerable.Range(0, Math.Min(options.FinalSamples, folder.Count))
+            .Select(i => new ImageSampler.Input(folder.NameOf(i), () => folder.Load(i))).ToList();
         var path = Path.Combine(options.RunDir, "samples", $"{StepFolder(trainer.Step)}.png");
-        sampler.SampleFiles(inputs, Path.GetDirectoryName(path)!, path, new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed }, writeEach: false, logger);
+        sampler.SampleImages(inputs, Path.GetDirectoryName(path)!, path, new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed }, writeEach: false, logger);
         return path;
     }
 
     public static string StepFolder(long step) => $"step-{step:D8}";
-
-    private static string Fingerprint(ImageFolder folder) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', folder.RelativePaths))))[..16];
 }

@@ -5,6 +5,21 @@ namespace PaletteCluster.Cli.Tests;
 public class ShardsCommandTests
 {
     [Fact]
+    public void TrainingReadsShards()
+    {
+        var root = RealPhotos.NewTempDir("pc-shards-train");
+        var input = RealPhotos.CopyTo(Path.Combine(root, "in"), 4);
+        var shards = Path.Combine(root, "shards");
+        Assert.Equal(0, PaletteProcess.Run("shards", "build", "--input", input, "--output", shards).ExitCode);
+        var run = Path.Combine(root, "run");
+        var r = PaletteProcess.Run("train", "--data", shards, "--out", run, "--task", "colorization,inpainting", "--steps", "3",
+            "--checkpoint-every", "3", "--image-size", "32", "--batch", "4", "--samples", "2", "--device", "cpu");
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.True(Directory.Exists(Path.Combine(run, "checkpoints", "step-00000003")));
+        Assert.True(File.Exists(Path.Combine(run, "samples", "step-00000003.png")));
+    }
+
+    [Fact]
     public void BuildSkipsBadFilesIsIdempotentAndVerifies()
     {
         var root = RealPhotos.NewTempDir("pc-shards");

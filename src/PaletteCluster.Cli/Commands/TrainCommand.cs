@@ -13,7 +13,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of JPEG/PNG images (searched recursively)", Required = true };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of JPEG/PNG images (searched recursively) or of shards from palette shards build", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, samples/, config.json", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run folder's latest checkpoint (its stored config wins over the options below)" };
         var steps = new Option<long>("--steps") { Description = "Total optimizer steps (across resumes)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);

@@ -74,11 +74,18 @@ public sealed class ImageSampler : IDisposable
         return sampler.Sample(PaletteFactory.AsNoisePredictor(_network), condition.to(Device), null, null, generator, progress).cpu();
     }
 
+    /// <summary>An image to sample from: a name (for the output file) and how to load it.</summary>
+    public sealed record Input(string Name, Func<RgbImage> Load);
+
+    public IReadOnlyList<string> SampleFiles(IReadOnlyList<string> paths, string outDir, string gridPath, SamplingOptions options,
+        bool writeEach, ILogger logger, IProgress<(int Done, int Total)>? progress = null) =>
+        SampleImages(paths.Select(p => new Input(p, () => ImageCodec.Load(p))).ToList(), outDir, gridPath, options, writeEach, logger, progress);
+
     /// <summary>
     /// Samples every input image in batches; writes one PNG per input (if <paramref name="writeEach"/>) and a grid
     /// (rows: condition | sample | reference). Unreadable inputs are skipped with a warning.
     /// </summary>
-    public IReadOnlyList<string> SampleFiles(IReadOnlyList<string> inputs, string outDir, string gridPath, SamplingOptions options,
+    public IReadOnlyList<string> SampleImages(IReadOnlyList<Input> inputs, string outDir, string gridPath, SamplingOptions options,
         bool writeEach, ILogger logger, IProgress<(int Done, int Total)>? progress = null)
     {
         Directory.CreateDirectory(outDir);
@@ -87,12 +94,12 @@ public sealed class ImageSampler : IDisposable
         var rows = new List<IReadOnlyList<Tensor>>();
         var written = new List<string>();
         var loaded = new List<(string Path, RgbImage Condition, RgbImage Reference)>();
-        foreach (var path in inputs)
+        foreach (var input in inputs)
         {
             try
             {
-                var (c, r) = ColorizationInput.FromImage(ImageCodec.Load(path), Config.ImageSize);
-                loaded.Add((path, c, r));
+                var (c, r) = ColorizationInput.FromImage(input.Load(), Config.ImageSize);
+                loaded.Add((input.Name, c, r));
             }
             catch (ImageDecodeException e)
             {
