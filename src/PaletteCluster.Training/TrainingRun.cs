@@ -34,7 +34,9 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         Directory.CreateDirectory(options.RunDir);
         File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
 
-        var loader = new PairBatchLoader(folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
+        // Batches are made on a background thread; the position saved is that of the last batch trained on.
+        using var loader = new PrefetchingBatchLoader(new PairBatchLoader(
+            folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger));
         string? lastCheckpoint = null;
         var clock = Stopwatch.StartNew();
         long imagesSinceReport = 0;
@@ -42,6 +44,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         {
             using var batch = loader.Next();
             using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
+            position = batch.Position;
             imagesSinceReport += runConfig.BatchSize;
             bool save = trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps;
             if (!save && trainer.Step % options.LogEvery != 0) continue;
@@ -50,16 +53,17 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             double lossValue = loss.item<float>();
             if (!double.IsFinite(lossValue))
                 throw new InvalidDataException($"training diverged: loss is {lossValue} at step {trainer.Step}; lower --lr or enable --grad-clip (checkpoints so far are kept)");
-            string? written = save ? lastCheckpoint = SaveCheckpoint(trainer, loader.Position, folder) : null;
+            string? written = save ? lastCheckpoint = SaveCheckpoint(trainer, position, folder) : null;
             progress?.Report(new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
                 imagesSinceReport / clock.Elapsed.TotalSeconds, written));
             clock.Restart();
             imagesSinceReport = 0;
         }
 
+        loader.Dispose(); // stop the producer (it runs ahead) before reading what it skipped
         bool cancelled = trainer.Step < options.TotalSteps;
         if (cancelled && trainer.Step > 0 && lastCheckpoint?.EndsWith(StepFolder(trainer.Step)) != true)
-            lastCheckpoint = SaveCheckpoint(trainer, loader.Position, folder); // a stop loses no work
+            lastCheckpoint = SaveCheckpoint(trainer, position, folder); // a stop loses no work
         if (loader.SkippedFiles.Count > 0)
             logger.LogWarning("Skipped {Count} unreadable image(s): {Files}", loader.SkippedFiles.Count,
                 string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
