@@ -7,6 +7,8 @@ namespace PaletteCluster.Data;
 /// <see cref="Depth"/> finished batches wait in memory (a bounded channel), plus the one being made. Order and
 /// positions are exactly the inner loader's: checkpoint the <see cref="PairBatch.Position"/> of the last batch
 /// consumed, not the producer's position, which runs ahead.
+/// Not used by training runs yet: with TorchSharp 0.107, garbage collections triggered by this thread can
+/// finalize a temporary Scalar while the training thread's native call still uses it (see TrainingRun).
 /// </summary>
 public sealed class PrefetchingBatchLoader : IDisposable
 {

@@ -34,9 +34,11 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         Directory.CreateDirectory(options.RunDir);
         File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
 
-        // Batches are made on a background thread; the position saved is that of the last batch trained on.
-        using var loader = new PrefetchingBatchLoader(new PairBatchLoader(
-            folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger));
+        // Batches are made on this thread, not by PrefetchingBatchLoader: TorchSharp 0.107 lets a temporary Scalar
+        // (e.g. the 1 in t - 1) be finalized during the native call that uses it when another thread triggers a
+        // garbage collection, which crashed a run at step ~500. The position saved is the last batch trained on.
+        var loader = new PairBatchLoader(
+            folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
         string? lastCheckpoint = null;
         var clock = Stopwatch.StartNew();
         long imagesSinceReport = 0;
@@ -60,7 +62,6 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             imagesSinceReport = 0;
         }
 
-        loader.Dispose(); // stop the producer (it runs ahead) before reading what it skipped
         bool cancelled = trainer.Step < options.TotalSteps;
         if (cancelled && trainer.Step > 0 && lastCheckpoint?.EndsWith(StepFolder(trainer.Step)) != true)
             lastCheckpoint = SaveCheckpoint(trainer, position, folder); // a stop loses no work
