@@ -6,11 +6,10 @@ namespace PaletteCluster.Cli;
 /// <summary>Console plumbing shared by commands: a logger on stderr, synchronous progress, and stop signals.</summary>
 public static class ConsoleReporting
 {
-    /// <summary>Logs go to stderr so stdout stays for results and progress.</summary>
+    /// <summary>Logs go to stderr (stdout stays for results and progress), written on the calling thread.</summary>
     public static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(b => b
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-        .AddFilter(level => level >= LogLevel.Information));
+        .SetMinimumLevel(LogLevel.Information)
+        .AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Information)));
 
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
     public sealed class Inline<T>(Action<T> report) : IProgress<T>
