@@ -5,6 +5,7 @@ using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using PaletteCluster.Data.Shards;
 using PaletteCluster.Data.Tasks;
+using PaletteCluster.Training.Runtime;
 using PaletteCluster.Training.Sampling;
 using static TorchSharp.torch;
 
@@ -34,9 +35,8 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         Directory.CreateDirectory(options.RunDir);
         File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
 
-        // Batches are made on this thread, not by PrefetchingBatchLoader: TorchSharp 0.107 lets a temporary Scalar
-        // (e.g. the 1 in t - 1) be finalized during the native call that uses it when another thread triggers a
-        // garbage collection, which crashed a run at step ~500. The position saved is the last batch trained on.
+        // Batches are made on this thread, not by PrefetchingBatchLoader: its allocations would end the GC-quiet
+        // zone of the step (see GcQuietZone). The position saved is that of the last batch trained on.
         var loader = new PairBatchLoader(
             folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
         string? lastCheckpoint = null;
@@ -45,7 +45,9 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         while (trainer.Step < options.TotalSteps && !cancel.IsCancellationRequested)
         {
             using var batch = loader.Next();
-            using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
+            Tensor loss;
+            using (GcQuietZone.Enter()) loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
+            using var _ = loss;
             position = batch.Position;
             imagesSinceReport += runConfig.BatchSize;
             bool save = trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps;

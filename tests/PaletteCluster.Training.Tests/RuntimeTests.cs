@@ -33,3 +33,20 @@ public class RuntimeTests
         Assert.Contains("libtorch_cpu.so", e.Message);
     }
 }
+
+public class GcQuietZoneTests
+{
+    [Fact]
+    public void HoldsOffCollectionsInsideAndRestoresAfter()
+    {
+        using (GcQuietZone.Enter()) // entering may collect once to make room
+        {
+            int before = GC.CollectionCount(0);
+            Assert.Equal(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+            var garbage = Enumerable.Range(0, 10_000).Select(i => new byte[1024]).ToList(); // ~10 MB, within budget
+            Assert.Equal(before, GC.CollectionCount(0));
+            GC.KeepAlive(garbage);
+        }
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+    }
+}

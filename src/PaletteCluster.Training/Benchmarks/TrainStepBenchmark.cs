@@ -20,11 +20,11 @@ public static class TrainStepBenchmark
         var gen = new Generator(1234, device);
         using var x = randn([config.BatchSize, 3, config.ImageSize, config.ImageSize], device: device, generator: gen);
         using var y = randn([config.BatchSize, 3, config.ImageSize, config.ImageSize], device: device, generator: gen);
-        for (int i = 0; i < warmup; i++) trainer.TrainStep(x, y).Dispose();
+        for (int i = 0; i < warmup; i++) Step(trainer, x, y);
         Synchronize(device);
         memory.Sample();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) trainer.TrainStep(x, y).Dispose();
+        for (int i = 0; i < steps; i++) Step(trainer, x, y);
         Synchronize(device);
         clock.Stop();
         memory.Sample();
@@ -32,6 +32,11 @@ public static class TrainStepBenchmark
         long parameters = trainer.Network.parameters().Sum(p => p.numel());
         return new TrainStepBenchmarkResult(config.Preset, config.BatchSize, config.ImageSize, device.ToString(),
             config.Precision.ToString().ToLowerInvariant(), parameters, ms, config.BatchSize * 1000.0 / ms, memory.PeakGiB, memory.Kind);
+    }
+
+    private static void Step(PaletteTrainer trainer, Tensor x, Tensor y)
+    {
+        using (Runtime.GcQuietZone.Enter()) trainer.TrainStep(x, y).Dispose();
     }
 
     internal static void Synchronize(Device device)

@@ -71,6 +71,7 @@ public sealed class ImageSampler : IDisposable
     public Tensor Sample(Tensor condition, ISampler sampler, Generator generator, IProgress<int>? progress = null)
     {
         using var _ = no_grad();
+        using var quiet = Runtime.GcQuietZone.Enter(); // see GcQuietZone: no collection while TorchSharp temporaries are in use
         return sampler.Sample(PaletteFactory.AsNoisePredictor(_network), condition.to(Device), null, null, generator, progress).cpu();
     }
 

@@ -1,0 +1,36 @@
+using System.Runtime;
+
+namespace PaletteCluster.Training.Runtime;
+
+/// <summary>
+/// Runs a block of TorchSharp calls with garbage collection held off (GC.TryStartNoGCRegion). TorchSharp 0.107
+/// does not keep a call's temporary Scalar alive during the native call, so a collection started by any thread
+/// mid-call can finalize it ("Unknown scalar type" crashes at random steps). With no collection possible
+/// inside the zone, temporaries die only between zones, when no native call uses them. Allocations beyond
+/// the budget end the zone early (the runtime then collects as usual); the budget is sized to make that rare.
+/// </summary>
+public sealed class GcQuietZone : IDisposable
+{
+    public const long DefaultBudgetBytes = 192L << 20;
+    private readonly bool _entered;
+
+    private GcQuietZone(bool entered) => _entered = entered;
+
+    public static GcQuietZone Enter(long budgetBytes = DefaultBudgetBytes)
+    {
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return new GcQuietZone(false); // nested
+        try
+        {
+            return new GcQuietZone(GC.TryStartNoGCRegion(budgetBytes, disallowFullBlockingGC: true));
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return new GcQuietZone(GC.TryStartNoGCRegion(32L << 20, disallowFullBlockingGC: true)); // smaller ephemeral budget
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_entered && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+    }
+}
