@@ -46,9 +46,7 @@ public static class BenchCommand
         var tasks = new Command("tasks", "Samples per second on one core for every task (decode excluded: images are decoded once)") { input, size, seconds };
         tasks.SetAction(parse =>
         {
-            var folder = Directory.Exists(parse.GetValue(input)!.FullName) ? Data.ImageFolder.Scan(parse.GetValue(input)!.FullName) : null;
-            var files = folder is null ? [parse.GetValue(input)!.FullName] : Enumerable.Range(0, folder.Count).Select(folder.FullPath).ToList();
-            var images = files.Select(Imaging.ImageCodec.Load).ToList();
+            var images = InputImages.List(parse.GetValue(input)!).Select(Imaging.ImageCodec.Load).ToList();
             Console.WriteLine($"{"task",-14} {"samples/s/core",14}");
             foreach (var r in TaskThroughputBenchmark.Run(images, parse.GetValue(size), TimeSpan.FromSeconds(parse.GetValue(seconds))))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Task,-14} {r.SamplesPerSecond,14:F1}"));

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
-using PaletteCluster.Data;
 using PaletteCluster.Diffusion;
 using PaletteCluster.Training.Runtime;
 using PaletteCluster.Training.Sampling;
@@ -41,7 +40,7 @@ public static class SampleCommand
                 ClipDenoised = !parse.GetValue(noClip),
             };
             options.CreateSampler(); // validate before loading anything
-            var inputs = ListInputs(parse.GetValue(input)!, parse.GetValue(limit));
+            var inputs = InputImages.List(parse.GetValue(input)!, parse.GetValue(limit));
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.sample");
@@ -54,16 +53,5 @@ public static class SampleCommand
             return 0;
         });
         return command;
-    }
-
-    private static IReadOnlyList<string> ListInputs(FileSystemInfo input, int limit)
-    {
-        IReadOnlyList<string> files = input switch
-        {
-            _ when File.Exists(input.FullName) => [input.FullName],
-            _ when Directory.Exists(input.FullName) => ImageFolder.Scan(input.FullName) is var f ? Enumerable.Range(0, f.Count).Select(f.FullPath).ToList() : [],
-            _ => throw new FileNotFoundException($"input: '{input.FullName}' is neither an image file nor a folder"),
-        };
-        return limit > 0 ? files.Take(limit).ToList() : files;
     }
 }

@@ -29,7 +29,7 @@ public static class TasksCommand
         {
             var names = parse.GetValue(tasks) is { Length: > 0 } chosen ? chosen : TaskCatalog.Names.ToArray();
             var taskList = names.Select(TaskCatalog.Create).ToList(); // validates names first
-            var files = Inputs(parse.GetValue(input)!, parse.GetValue(images));
+            var files = InputImages.List(parse.GetValue(input)!, parse.GetValue(images));
             var pictures = files.Select(ImageCodec.Load).ToList();
             int s = parse.GetValue(size);
             ulong baseSeed = (ulong)parse.GetValue(seed);
@@ -51,14 +51,5 @@ public static class TasksCommand
         });
 
         return new Command("tasks", "The Palette tasks (colorization, inpainting, uncropping, JPEG, SR, denoising, deblurring)") { list, preview };
-    }
-
-    private static IReadOnlyList<string> Inputs(FileSystemInfo input, int count)
-    {
-        if (File.Exists(input.FullName)) return [input.FullName];
-        if (!Directory.Exists(input.FullName))
-            throw new FileNotFoundException($"input: '{input.FullName}' is neither an image file nor a folder");
-        var folder = ImageFolder.Scan(input.FullName);
-        return Enumerable.Range(0, Math.Min(count, folder.Count)).Select(folder.FullPath).ToList();
     }
 }
