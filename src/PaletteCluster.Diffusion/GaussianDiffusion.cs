@@ -8,8 +8,11 @@ namespace PaletteCluster.Diffusion;
 /// Knows nothing of the network, which comes in as a <see cref="NoisePredictor"/>.
 /// All randomness comes from the <see cref="torch.Generator"/> passed in, so a run is reproducible and resumable.
 /// </summary>
-public sealed class GaussianDiffusion
+public sealed class GaussianDiffusion : IDisposable
 {
+    // gamma_{t-1} and gamma_t tables per device, built once: every training step indexes them.
+    private readonly Dictionary<string, (Tensor GammaPrev, Tensor Gamma)> _tables = new();
+
     public GaussianDiffusion(NoiseSchedule schedule)
     {
         Schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
@@ -45,8 +48,9 @@ public sealed class GaussianDiffusion
         var t = randint(1, Schedule.Steps + 1, new[] { batch }, dtype: ScalarType.Int64, device: device, generator: gen);
         var u = rand(new[] { batch }, dtype: ScalarType.Float64, device: device, generator: gen);
         var index = t - 1;
-        var gammaPrev = tensor(Schedule.GammasPrevArray, dtype: ScalarType.Float64, device: device).index_select(0, index);
-        var gammaT = tensor(Schedule.GammasArray, dtype: ScalarType.Float64, device: device).index_select(0, index);
+        var tables = TablesOn(device);
+        var gammaPrev = tables.GammaPrev.index_select(0, index);
+        var gammaT = tables.Gamma.index_select(0, index);
         var gamma = gammaPrev + u * (gammaT - gammaPrev);
         return (t.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
     }
@@ -129,6 +133,28 @@ public sealed class GaussianDiffusion
             value = (error * m).sum() / count;
         }
         return value.MoveToOuterDisposeScope();
+    }
+
+    private (Tensor GammaPrev, Tensor Gamma) TablesOn(Device device)
+    {
+        var key = device.ToString();
+        if (!_tables.TryGetValue(key, out var tables))
+        {
+            tables = (tensor(Schedule.GammasPrevArray, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope(),
+                      tensor(Schedule.GammasArray, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope());
+            _tables[key] = tables;
+        }
+        return tables;
+    }
+
+    public void Dispose()
+    {
+        foreach (var (prev, gamma) in _tables.Values)
+        {
+            prev.Dispose();
+            gamma.Dispose();
+        }
+        _tables.Clear();
     }
 
     private static void CheckBatch(Tensor perItem, Tensor batch, string paramName)

@@ -88,6 +88,7 @@ public sealed class PaletteTrainer : IDisposable
     public void Dispose()
     {
         _bf16?.Dispose();
+        _diffusion.Dispose();
         Ema.Dispose();
         Optimizer.Dispose();
         Network.Dispose();

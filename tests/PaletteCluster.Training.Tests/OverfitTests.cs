@@ -27,7 +27,7 @@ public class OverfitTests(ITestOutputHelper output)
     {
         using var _ = no_grad();
         using var gen = new Generator(123, CPU);
-        var diffusion = PaletteFactory.CreateDiffusion(trainer.Config);
+        using var diffusion = PaletteFactory.CreateDiffusion(trainer.Config);
         var predictor = PaletteFactory.AsNoisePredictor(trainer.Network);
         trainer.Network.eval();
         double sum = 0;
