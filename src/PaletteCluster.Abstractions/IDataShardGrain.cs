@@ -1,0 +1,16 @@
+namespace PaletteCluster.Abstractions;
+
+/// <summary>
+/// One data shard of one job, keyed "{jobId}/{shard}": an exclusive, expiring lease and the shard's read
+/// position. A lease held by another worker is refused until it expires or is released.
+/// </summary>
+public interface IDataShardGrain : IGrainWithStringKey
+{
+    /// <summary>Takes (or renews) the lease for this holder unless another holder's lease is still valid.</summary>
+    Task<ShardLease> Acquire(string holder, TimeSpan duration);
+    /// <summary>Gives the lease up (no-op if the caller does not hold it).</summary>
+    Task Release(string holder);
+    /// <summary>Saves the read position; only the current holder may. Returns false (and saves nothing) otherwise.</summary>
+    Task<bool> SavePosition(string holder, long position);
+    Task<ShardLease> GetLease();
+}

@@ -1,0 +1,34 @@
+namespace PaletteCluster.Abstractions;
+
+/// <summary>
+/// One training job, keyed by job id. Owns the job's state machine, progress, checkpoint pointer and worker
+/// roster; persisted, so it survives deactivation and silo restarts. Invalid transitions throw
+/// <see cref="InvalidJobTransitionException"/> and change nothing.
+/// </summary>
+public interface IJobGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the job in Pending. Throws if a job with this id already exists.</summary>
+    Task<JobStatus> Create(JobSpec spec);
+
+    /// <summary>The job, or null if it was never created.</summary>
+    Task<JobStatus?> GetStatus();
+
+    Task<JobStatus> Pause();
+    Task<JobStatus> Resume();
+    Task<JobStatus> Cancel();
+
+    /// <summary>Gives the job to this worker if it is Pending and wants a worker (it becomes Running); null otherwise.</summary>
+    Task<Assignment?> TryAssign(string workerId);
+
+    /// <summary>Records progress from an assigned worker; tells it whether to go on.</summary>
+    Task<WorkerDirective> ReportProgress(string workerId, ProgressReport report);
+
+    /// <summary>The worker trained the job to its last step.</summary>
+    Task Complete(string workerId, CompletionReport report);
+
+    /// <summary>The worker could not go on (bad data, diverged): the job fails with this message.</summary>
+    Task Fail(string workerId, string error);
+
+    /// <summary>The worker stopped as told (pause/cancel) or is shutting down; its last checkpoint is given.</summary>
+    Task Release(string workerId, string? checkpoint, long checkpointStep);
+}
