@@ -1,0 +1,36 @@
+using Orleans.Runtime;
+
+namespace PaletteCluster.Abstractions;
+
+/// <summary>
+/// Retries a grain call that failed because the cluster was changing under it (a silo dying or not yet declared
+/// dead rejects messages; calls time out), with exponential backoff. Other errors are the callee's answer and
+/// pass through untouched.
+/// </summary>
+public sealed record GrainCallRetry(int Attempts = 6, TimeSpan? FirstDelay = null, TimeSpan? MaxDelay = null)
+{
+    public static GrainCallRetry Default { get; } = new();
+
+    public static bool IsTransient(Exception e) =>
+        e is OrleansMessageRejectionException or TimeoutException or SiloUnavailableException;
+
+    public async Task<T> Run<T>(Func<Task<T>> call, CancellationToken cancel = default)
+    {
+        var delay = FirstDelay ?? TimeSpan.FromMilliseconds(200);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (IsTransient(e) && attempt < Attempts)
+            {
+                await Task.Delay(delay, cancel);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, (MaxDelay ?? TimeSpan.FromSeconds(5)).Ticks));
+            }
+        }
+    }
+
+    public Task Run(Func<Task> call, CancellationToken cancel = default) =>
+        Run(async () => { await call(); return true; }, cancel);
+}
