@@ -17,7 +17,10 @@ namespace PaletteCluster.Training;
 /// </summary>
 public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, Device device, ILogger logger)
 {
-    public sealed record Result(long Step, string? LastCheckpoint, string? SampleGrid, long SkippedImages, bool Cancelled);
+    /// <param name="StepsRun">Optimizer steps taken by this call (not counting those before a resume).</param>
+    /// <param name="TrainingSeconds">Wall time of those steps: the loop only, without start-up and the final sample grid.</param>
+    public sealed record Result(long Step, string? LastCheckpoint, string? SampleGrid, long SkippedImages, bool Cancelled,
+        long StepsRun = 0, double TrainingSeconds = 0);
 
     public Result Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -41,13 +44,20 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
         string? lastCheckpoint = null;
         var clock = Stopwatch.StartNew();
-        long imagesSinceReport = 0;
+        var loopClock = Stopwatch.StartNew();
+        long imagesSinceReport = 0, firstStep = trainer.Step;
         while (trainer.Step < options.TotalSteps && !cancel.IsCancellationRequested)
         {
-            using var batch = loader.Next();
+            PairBatch batch;
             Tensor loss;
-            using (GcQuietZone.Enter()) loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
+            // Batch making calls TorchSharp too, so it shares the step's GC-quiet zone.
+            using (GcQuietZone.Enter())
+            {
+                batch = loader.Next();
+                loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
+            }
             using var _ = loss;
+            using var __ = batch;
             position = batch.Position;
             imagesSinceReport += runConfig.BatchSize;
             bool save = trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps;
@@ -59,11 +69,13 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
                 throw new InvalidDataException($"training diverged: loss is {lossValue} at step {trainer.Step}; lower --lr or enable --grad-clip (checkpoints so far are kept)");
             string? written = save ? lastCheckpoint = SaveCheckpoint(trainer, position, folder) : null;
             progress?.Report(new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
-                imagesSinceReport / clock.Elapsed.TotalSeconds, written));
+                imagesSinceReport / clock.Elapsed.TotalSeconds, written, position));
             clock.Restart();
             imagesSinceReport = 0;
         }
 
+        loopClock.Stop();
+        long stepsRun = trainer.Step - firstStep;
         bool cancelled = trainer.Step < options.TotalSteps;
         if (cancelled && trainer.Step > 0 && lastCheckpoint?.EndsWith(StepFolder(trainer.Step)) != true)
             lastCheckpoint = SaveCheckpoint(trainer, position, folder); // a stop loses no work
@@ -74,11 +86,17 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         string? grid = null;
         if (!cancelled && options.FinalSamples > 0 && ImageSampler.CanColorize(runConfig))
             grid = WriteSampleGrid(trainer, folder);
-        return new Result(trainer.Step, lastCheckpoint, grid, loader.SkippedFiles.Count, cancelled);
+        return new Result(trainer.Step, lastCheckpoint, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds);
     }
 
     private (TrainConfig, CheckpointReader?) ResolveStart()
     {
+        if (options.ResumeFrom is not null)
+        {
+            // The control plane names the checkpoint: it only ever points at complete, verified ones.
+            var named = CheckpointReader.Open(options.ResumeFrom);
+            return (TrainerCheckpoint.ConfigFromJson(named.Manifest.Config, $"checkpoint {options.ResumeFrom}"), named);
+        }
         var latest = CheckpointReader.FindLatest(options.CheckpointsDir);
         if (latest is null) return (config, null);
         if (!options.Resume)

@@ -11,6 +11,8 @@ public sealed record TrainingRunOptions
     public int LogEvery { get; init; } = 10;
     /// <summary>Continue from the run folder's latest checkpoint, if any, with the config stored there.</summary>
     public bool Resume { get; init; }
+    /// <summary>Resume from this checkpoint folder rather than the run folder's latest (the job grain's pointer).</summary>
+    public string? ResumeFrom { get; init; }
     /// <summary>Images in the sample grid written at the end (0 = none).</summary>
     public int FinalSamples { get; init; } = 8;
     public int FinalSampleSteps { get; init; } = 50;

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+using PaletteCluster.Abstractions;
+using static TorchSharp.torch;
+
+namespace PaletteCluster.Worker;
+
+/// <summary>
+/// A worker's life: register, heartbeat, ask for work when idle, train what it is given, and on shutdown
+/// checkpoint, release the job and deregister. Works the same co-hosted with a silo or as a cluster client.
+/// </summary>
+public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, Device device, ILogger logger)
+{
+    public async Task<int> Run(CancellationToken shutdown)
+    {
+        var retry = GrainCallRetry.Default;
+        var self = grains.GetGrain<IWorkerGrain>(options.WorkerId);
+        var directory = grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
+        var execution = new JobExecution(grains, options, device, logger);
+        string? currentJob = null;
+
+        await retry.Run(() => self.Register(WorkerInventoryProbe.Probe(device)), shutdown);
+        logger.LogInformation("Worker {Worker} registered ({Device})", options.WorkerId, device);
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeats = HeartbeatLoop(self, () => currentJob, execution, heartbeatStop.Token);
+
+        int jobsDone = 0;
+        try
+        {
+            while (!shutdown.IsCancellationRequested && (options.MaxJobs == 0 || jobsDone < options.MaxJobs))
+            {
+                Assignment? work;
+                try
+                {
+                    work = await retry.Run(() => directory.RequestWork(options.WorkerId), shutdown);
+                }
+                catch (Exception e) when (GrainCallRetry.IsTransient(e))
+                {
+                    logger.LogWarning("Cannot reach the cluster to ask for work ({Error}); retrying", e.Message);
+                    work = null;
+                }
+                if (work is null)
+                {
+                    await Task.Delay(options.PollInterval, shutdown);
+                    continue;
+                }
+                currentJob = work.JobId;
+                await execution.Run(work, shutdown);
+                currentJob = null;
+                jobsDone++;
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested) { }
+        finally
+        {
+            heartbeatStop.Cancel();
+            await heartbeats;
+            try { await retry.Run(() => self.Deregister()); }
+            catch (Exception e) when (GrainCallRetry.IsTransient(e)) { logger.LogWarning("Could not deregister: {Error}", e.Message); }
+            logger.LogInformation("Worker {Worker} stopped after {Jobs} job(s)", options.WorkerId, jobsDone);
+        }
+        return jobsDone;
+    }
+
+    private async Task HeartbeatLoop(IWorkerGrain self, Func<string?> currentJob, JobExecution execution, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var latest = execution.Reporter?.Latest;
+                try { await self.Heartbeat(new WorkerHeartbeat(currentJob(), latest?.Step ?? 0, latest?.ImagesPerSecond ?? 0)); }
+                catch (Exception e) when (GrainCallRetry.IsTransient(e)) { logger.LogWarning("Heartbeat failed: {Error}", e.Message); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+}
