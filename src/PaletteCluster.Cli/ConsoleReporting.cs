@@ -11,6 +11,14 @@ public static class ConsoleReporting
         .SetMinimumLevel(LogLevel.Information)
         .AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Information)));
 
+    /// <summary>Logging for silo and client hosts: ours at Information, the frameworks' only from Warning.</summary>
+    public static void ConfigureHostLogging(ILoggingBuilder builder) => builder
+        .SetMinimumLevel(LogLevel.Information)
+        .AddFilter("Orleans", LogLevel.Warning)
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("Grpc", LogLevel.Warning)
+        .AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Information));
+
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
     public sealed class Inline<T>(Action<T> report) : IProgress<T>
     {

@@ -10,12 +10,17 @@ namespace PaletteCluster.Worker;
 /// </summary>
 public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, Device device, ILogger logger)
 {
+    private readonly JobExecution _execution = new(grains, options, device, logger);
+
+    /// <summary>How the last job's training loop went (for benchmarks and tests).</summary>
+    public PaletteCluster.Training.TrainingRun.Result? LastResult => _execution.LastResult;
+
     public async Task<int> Run(CancellationToken shutdown)
     {
         var retry = GrainCallRetry.Default;
         var self = grains.GetGrain<IWorkerGrain>(options.WorkerId);
         var directory = grains.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
-        var execution = new JobExecution(grains, options, device, logger);
+        var execution = _execution;
         string? currentJob = null;
 
         await retry.Run(() => self.Register(WorkerInventoryProbe.Probe(device)), shutdown);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using PaletteCluster.Cli.Cluster;
 using PaletteCluster.Diffusion;
 using PaletteCluster.Training;
 using PaletteCluster.Training.Precision;
@@ -13,8 +14,15 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of JPEG/PNG images (searched recursively) or of shards from palette shards build", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, samples/, config.json", Required = true };
+        var jobSpec = new Argument<FileInfo?>("job-spec")
+        {
+            Description = "A job spec (YAML/JSON): train it through an embedded silo + worker in this process, like a cluster job. Without it: a plain local run from the options below",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var state = new Option<DirectoryInfo>("--state") { Description = "With a job spec: folder of the embedded cluster's state", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("runs", "cluster-state")) };
+        var storage = new Option<DirectoryInfo>("--storage") { Description = "With a job spec: folder for job checkpoints and samples (jobs/<id>/)", DefaultValueFactory = _ => new DirectoryInfo("runs") };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of JPEG/PNG images (searched recursively) or of shards from palette shards build" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, samples/, config.json" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run folder's latest checkpoint (its stored config wins over the options below)" };
         var steps = new Option<long>("--steps") { Description = "Total optimizer steps (across resumes)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);
         var preset = new Option<string>("--preset") { Description = "Network preset: tiny, small or adm", DefaultValueFactory = _ => "tiny" };
@@ -36,13 +44,23 @@ public static class TrainCommand
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
 
-        var command = new Command("train", "Train Palette on a folder of images: one task or a weighted multi-task mix (local, single process)")
+        var command = new Command("train", "Train Palette: a job spec through the embedded cluster, or a plain local run on a folder of images")
         {
-            data, output, resume, steps, preset, imageSize, batch, lr, warmup, emaDecay, clip, loss, schedule, precision, dropout,
+            jobSpec, state, storage, data, output, resume, steps, preset, imageSize, batch, lr, warmup, emaDecay, clip, loss, schedule, precision, dropout,
             task, checkpointEvery, logEvery, samples, seed, device, libtorch,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, _) =>
         {
+            if (parse.GetValue(jobSpec) is { } specFile)
+            {
+                var device0 = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+                using var jobLogging = ConsoleReporting.CreateLoggerFactory();
+                using var jobStop = new ConsoleReporting.StopSignal(jobLogging.CreateLogger("palette.train"));
+                return await new LocalJobRunner(specFile.FullName, parse.GetValue(state)!.FullName, parse.GetValue(storage)!.FullName, device0, jobLogging)
+                    .Run(jobStop.Token);
+            }
+            if (parse.GetValue(data) is null || parse.GetValue(output) is null)
+                throw new ArgumentException("train: give a job spec file, or --data and --out for a plain local run");
             var config = new TrainConfig
             {
                 Preset = parse.GetValue(preset)!, ImageSize = parse.GetValue(imageSize), BatchSize = parse.GetValue(batch),

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace PaletteCluster.Cli.Tests;
+namespace PaletteCluster.Testing;
 
 /// <summary>Runs the real `palette` executable (built beside the tests) in a fresh process.</summary>
 public static class PaletteProcess

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PaletteCluster.Api.Client;
+using PaletteCluster.Api.Service;
+using PaletteCluster.Api.Specs;
+using PaletteCluster.Api.V1;
+using PaletteCluster.Worker;
+using Grpc.Core;
+using static TorchSharp.torch;
+
+namespace PaletteCluster.Cli.Cluster;
+
+/// <summary>
+/// `palette train job.yaml`: the whole cluster in this process on the embedded default. A silo (state in files)
+/// and a worker start here, the job goes in through the gRPC API like any other, and progress is watched until it
+/// ends. Run the same file again to continue a stopped job; Ctrl+C checkpoints and stops.
+/// </summary>
+public sealed class LocalJobRunner(string specPath, string stateDirectory, string storageRoot, Device device, ILoggerFactory logging)
+{
+    public async Task<int> Run(CancellationToken stop)
+    {
+        var spec = JobSpecReader.ReadFile(specPath); // bad specs fail here, before anything starts
+        string text = await File.ReadAllTextAsync(specPath, stop);
+        string jobId = JobIds.Slug(spec.Name.Length > 0 ? spec.Name : Path.GetFileNameWithoutExtension(specPath));
+        var logger = logging.CreateLogger("palette.train");
+
+        await using var cluster = await InProcessCluster.Start(stateDirectory, ConsoleReporting.ConfigureHostLogging, JobValidation.Register);
+        using var api = new JobApiClient(cluster.ApiAddress);
+        var job = await Existing(api, jobId, stop);
+        if (job is null)
+        {
+            job = await api.Submit(text, "", jobId, Path.GetFileName(specPath), stop);
+            logger.LogInformation("Submitted job {Job}", jobId);
+        }
+        else if (IsFinal(job.State))
+        {
+            Console.WriteLine($"Job {jobId} is already {Describe(job.State)} at step {job.Step} (checkpoint: {job.Checkpoint}); give the spec another name to train again.");
+            return job.State == JobState.Completed ? 0 : 1;
+        }
+        else
+        {
+            if (job.State == JobState.Paused) job = await api.Resume(jobId, stop);
+            logger.LogInformation("Continuing job {Job} from step {Step}", jobId, job.Step);
+        }
+
+        cluster.StartWorker(new WorkerOptions { StorageRoot = storageRoot, WorkerId = $"local-{Environment.ProcessId}" }, device, logger);
+        var bar = new ProgressBar(Console.Out);
+        var last = job;
+        try
+        {
+            await foreach (var e in api.Watch(jobId, stop))
+            {
+                last = e.Job;
+                bar.Report("step", e.Job.Step, e.Job.Spec.Steps, string.Create(CultureInfo.InvariantCulture,
+                    $"{Describe(e.Job.State)} loss {e.Job.Loss:F4} lr {e.Job.LearningRate:G3} {e.Job.ImagesPerSecond:F1} img/s"));
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        bar.Finish();
+        await cluster.StopWorker(); // on Ctrl+C: checkpoint and hand the job back
+        last = await api.Get(jobId, CancellationToken.None);
+        Console.WriteLine(last.State switch
+        {
+            JobState.Completed => $"Done: job {jobId} completed at step {last.Step}. Checkpoint: {last.Checkpoint}"
+                                  + (string.IsNullOrEmpty(last.SampleGrid) ? "" : $"; samples: {last.SampleGrid}"),
+            JobState.Failed => $"Job {jobId} failed at step {last.Step}: {last.Error}",
+            _ => $"Stopped job {jobId} at step {last.Step} ({Describe(last.State)}); run the same command again to continue. Checkpoint: {last.Checkpoint}",
+        });
+        return last.State == JobState.Completed || stop.IsCancellationRequested ? 0 : 1;
+    }
+
+    private static async Task<Job?> Existing(JobApiClient api, string jobId, CancellationToken stop)
+    {
+        try { return await api.Get(jobId, stop); }
+        catch (JobApiException e) when (e.Status == StatusCode.NotFound) { return null; }
+    }
+
+    private static bool IsFinal(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Cancelled;
+
+    private static string Describe(JobState state) => state.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PaletteCluster.Hosting;
+using PaletteCluster.Training.Runtime;
+using PaletteCluster.Worker;
+
+namespace PaletteCluster.Cli.Commands;
+
+/// <summary><c>palette worker</c>: joins the cluster as a client and trains the jobs it is given until SIGTERM.</summary>
+public static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var cluster = new ClusterOptions();
+        var storage = new Option<DirectoryInfo>("--storage") { Description = "Folder for job checkpoints and samples, shared by all workers", DefaultValueFactory = _ => new DirectoryInfo("runs") };
+        var workerId = new Option<string?>("--worker-id") { Description = "Stable worker id (default: host name and process id)" };
+        var heartbeat = new Option<double>("--heartbeat-seconds") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 2.0 };
+        var maxJobs = new Option<int>("--max-jobs") { Description = "Exit after this many jobs (0: never)", DefaultValueFactory = _ => 0 }.InRange(0, int.MaxValue);
+        var device = CommonOptions.Device();
+        var libtorch = CommonOptions.LibTorch();
+        var command = new Command("worker", "Run a training worker that joins the cluster and trains the jobs it is given");
+        foreach (var o in cluster.All) command.Add(o);
+        command.Add(storage); command.Add(workerId); command.Add(heartbeat); command.Add(maxJobs); command.Add(device); command.Add(libtorch);
+        command.SetAction(async (parse, _) =>
+        {
+            var options = cluster.Read(parse);
+            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            using var logging = ConsoleReporting.CreateLoggerFactory();
+            var logger = logging.CreateLogger("palette.worker");
+            using var stop = new ConsoleReporting.StopSignal(logger);
+            using var host = PaletteClientHost.Build(options, ConsoleReporting.ConfigureHostLogging);
+            await host.StartAsync(stop.Token);
+            var workerOptions = new WorkerOptions
+            {
+                StorageRoot = parse.GetValue(storage)!.FullName,
+                WorkerId = parse.GetValue(workerId) ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+                HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
+                MaxJobs = parse.GetValue(maxJobs),
+            };
+            var worker = new PaletteWorker(host.Services.GetRequiredService<IClusterClient>(), workerOptions, dev, logger);
+            await worker.Run(stop.Token);
+            await host.StopAsync();
+            return 0;
+        });
+        return command;
+    }
+}

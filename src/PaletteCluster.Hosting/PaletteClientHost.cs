@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PaletteCluster.Hosting.Postgres;
+
+namespace PaletteCluster.Hosting;
+
+/// <summary>A process that joins the cluster as a client (a worker): finds gateways the same way silos find each other.</summary>
+public static class PaletteClientHost
+{
+    public static IHost Build(PaletteSiloOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        options.Validate();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.UseOrleansClient(client =>
+        {
+            if (options.Mode == SiloMode.Embedded)
+                client.UseLocalhostClustering(options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            else
+                client.UsePostgresClustering(PaletteSiloHost.ToPostgres(options));
+        });
+        return builder.Build();
+    }
+}
