@@ -1,0 +1,46 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace PaletteCluster.Api.Service;
+
+/// <summary>
+/// Retries grain calls that failed because the cluster was briefly unreachable (a silo restarting, a gateway busy,
+/// a call timing out), with doubling waits; past <see cref="JobApiOptions.MaxAttempts"/> the caller gets Unavailable.
+/// Any other exception (including the grain's own) passes through at once.
+/// </summary>
+public sealed class GrainCallPolicy(IOptions<JobApiOptions> options, ILogger<GrainCallPolicy> logger)
+{
+    public async Task<T> Run<T>(string what, Func<Task<T>> call, CancellationToken cancellation)
+    {
+        var settings = options.Value;
+        var delay = settings.FirstRetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (IsTransient(e) && attempt < settings.MaxAttempts)
+            {
+                logger.LogWarning("{What} failed (attempt {Attempt} of {Max}): {Error}; retrying in {Delay} ms",
+                    what, attempt, settings.MaxAttempts, e.Message, delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellation);
+                delay *= 2;
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                logger.LogError(e, "{What} failed after {Attempts} attempts", what, attempt);
+                throw new RpcException(new Status(StatusCode.Unavailable,
+                    $"the cluster did not answer ({what}) after {attempt} attempts: {e.Message}"));
+            }
+        }
+    }
+
+    public Task Run(string what, Func<Task> call, CancellationToken cancellation) =>
+        Run(what, async () => { await call(); return true; }, cancellation);
+
+    public static bool IsTransient(Exception e) =>
+        e is OrleansMessageRejectionException or GatewayTooBusyException or TimeoutException;
+}

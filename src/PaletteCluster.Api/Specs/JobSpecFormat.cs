@@ -1,0 +1,7 @@
+namespace PaletteCluster.Api.Specs;
+
+public enum JobSpecFormat
+{
+    Yaml,
+    Json,
+}
