@@ -55,5 +55,8 @@ public static class PaletteSiloHost
         ConnectionString = options.Postgres!,
         ClusterId = options.ClusterId,
         ServiceId = options.ServiceId,
+        // JSON without CLR type names: persisted job state survives refactors of the state classes.
+        GrainStorageSerializer = new JsonGrainStateSerializer(),
+        Membership = options.FastFailureDetection ? MembershipTimeouts.Fast : null,
     };
 }

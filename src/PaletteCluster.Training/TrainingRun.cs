@@ -84,7 +84,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
                 string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
 
         string? grid = null;
-        if (!cancelled && options.FinalSamples > 0 && ImageSampler.CanColorize(runConfig))
+        if (!cancelled && options.FinalSamples > 0)
             grid = WriteSampleGrid(trainer, folder);
         return new Result(trainer.Step, lastCheckpoint, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds);
     }
@@ -123,16 +123,15 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     }
 
     /// <summary>
-    /// A grid from the EMA weights. Stochastic DDIM (eta 1) over 50 steps: early in training it gives far cleaner
-    /// pictures than deterministic DDIM, at a twentieth of DDPM's cost.
+    /// A grid from the EMA weights, rows of every task in the mix. Stochastic DDIM (eta 1) over 50 steps: early in
+    /// training it gives far cleaner pictures than deterministic DDIM, at a twentieth of DDPM's cost.
     /// </summary>
     private string WriteSampleGrid(PaletteTrainer trainer, IImageSource folder)
     {
         using var sampler = ImageSampler.FromTrainer(trainer);
-        var inputs = Enumerable.Range(0, Math.Min(options.FinalSamples, folder.Count))
-            .Select(i => new ImageSampler.Input(folder.NameOf(i), () => folder.Load(i))).ToList();
         var path = Path.Combine(options.RunDir, "samples", $"{StepFolder(trainer.Step)}.png");
-        sampler.SampleImages(inputs, Path.GetDirectoryName(path)!, path, new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed }, writeEach: false, logger);
+        var sampling = new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed };
+        TaskSampleGrid.Write(sampler, folder, trainer.Config.Task, options.FinalSamples, path, sampling, logger);
         return path;
     }
 

@@ -68,11 +68,15 @@ public sealed class ImageSampler : IDisposable
     }
 
     /// <summary>condition (B,3,H,W) in [-1,1] -> sample (B,3,H,W) in [-1,1].</summary>
-    public Tensor Sample(Tensor condition, ISampler sampler, Generator generator, IProgress<int>? progress = null)
+    public Tensor Sample(Tensor condition, ISampler sampler, Generator generator, IProgress<int>? progress = null) =>
+        Sample(condition, null, null, sampler, generator, progress);
+
+    /// <summary>Masked tasks: where mask (B,1,H,W) is 0 the result keeps <paramref name="known"/> (the target).</summary>
+    public Tensor Sample(Tensor condition, Tensor? mask, Tensor? known, ISampler sampler, Generator generator, IProgress<int>? progress = null)
     {
         using var _ = no_grad();
         using var quiet = Runtime.GcQuietZone.Enter(); // see GcQuietZone: no collection while TorchSharp temporaries are in use
-        return sampler.Sample(PaletteFactory.AsNoisePredictor(_network), condition.to(Device), null, null, generator, progress).cpu();
+        return sampler.Sample(PaletteFactory.AsNoisePredictor(_network), condition.to(Device), mask?.to(Device), known?.to(Device), generator, progress).cpu();
     }
 
     /// <summary>An image to sample from: a name (for the output file) and how to load it.</summary>

@@ -1,0 +1,130 @@
+using Grpc.Core;
+using PaletteCluster.Api.Client;
+using PaletteCluster.Api.V1;
+using PaletteCluster.Checkpoints;
+using PaletteCluster.Testing;
+using Xunit.Abstractions;
+
+namespace PaletteCluster.Cluster.Tests;
+
+/// <summary>
+/// The product's main path with every part real: PostgreSQL started by the build script, two silo processes and
+/// two worker processes on 127.0.0.1, a two-task job submitted and watched through the gRPC API, then the silos
+/// restarted and the job still there with its final state.
+/// </summary>
+public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+    private readonly string _root = RealPhotos.NewTempDir("palette-cluster-it");
+    private readonly List<PaletteDaemon> _daemons = [];
+
+    [Fact]
+    public async Task Two_silos_and_two_workers_train_a_two_task_job_that_survives_a_silo_restart()
+    {
+        using var postgres = new PostgresServer();
+        var init = PaletteProcess.Run("db", "init", "--connection", postgres.ConnectionString);
+        Assert.True(init.ExitCode == 0, init.All);
+
+        string clusterId = $"it-{Guid.NewGuid():N}"[..12];
+        var silos = new[] { Ports(), Ports() };
+        await StartSilos(postgres, clusterId, silos);
+        string storage = Path.Combine(_root, "storage");
+        foreach (var id in new[] { "w1", "w2" })
+        {
+            var worker = Start($"worker {id}", "worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
+                "--storage", storage, "--worker-id", id, "--device", "cpu", "--heartbeat-seconds", "1");
+            await worker.WaitForLine($"Worker {id} registered", StartTimeout);
+        }
+
+        using var apiA = new JobApiClient($"http://127.0.0.1:{silos[0].Api}");
+        using var apiB = new JobApiClient($"http://127.0.0.1:{silos[1].Api}");
+        string data = RealPhotos.CopyTo(Path.Combine(_root, "data"), 4);
+
+        // A bad spec is refused with the reason, and creates nothing.
+        var bad = await Assert.ThrowsAsync<JobApiException>(() => apiA.Submit(Spec(data).Replace("steps: 20", "stpes: 20"), "yaml", "bad", "bad.yaml"));
+        Assert.Equal(StatusCode.InvalidArgument, bad.Status);
+        Assert.Contains("stpes", bad.Message);
+        Assert.Empty(await apiA.List());
+
+        var submitted = await apiA.Submit(Spec(data), "yaml", "two-task", "job.yaml");
+        Assert.Equal("two-task", submitted.JobId);
+
+        // Watched through the other silo: events until the final one.
+        var events = new List<JobEvent>();
+        using (var watchTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
+            await foreach (var e in apiB.Watch("two-task", watchTimeout.Token)) events.Add(e);
+        var final = events[^1].Job;
+        Assert.True(final.State == JobState.Completed, $"job ended {final.State}: {final.Error}\n{AllOutput()}");
+        Assert.Equal(20, final.Step);
+        Assert.Contains(events, e => e.Job.State == JobState.Running && e.Job.Step > 0 && e.Job.Step < 20); // progress on the way
+        Assert.Equal(20, final.CheckpointStep);
+        var checkpoint = CheckpointReader.Open(final.Checkpoint); // hash-verified
+        Assert.Equal(20, checkpoint.Manifest.Step);
+        Assert.True(File.Exists(final.SampleGrid), $"sample grid {final.SampleGrid} missing");
+        var metrics = await apiA.Metrics("two-task");
+        Assert.Equal(new long[] { 5, 10, 15, 20 }, metrics.Select(p => p.Step).ToArray());
+
+        var workers = await apiA.Workers();
+        Assert.Equal(["w1", "w2"], workers.Select(w => w.WorkerId).Order().ToArray());
+        Assert.Single(_daemons, d => d.Name.StartsWith("worker") && d.Output.Contains("took job two-task"));
+
+        // Restart the whole control plane: the job is still listed, completed, with its progress.
+        foreach (var silo in _daemons.Where(d => d.Name.StartsWith("silo")).ToList())
+        {
+            Assert.Equal(0, await silo.Terminate(TimeSpan.FromMinutes(1)));
+            _daemons.Remove(silo);
+            silo.Dispose();
+        }
+        await StartSilos(postgres, clusterId, silos);
+        using var apiAfter = new JobApiClient($"http://127.0.0.1:{silos[1].Api}");
+        var listed = Assert.Single(await apiAfter.List());
+        Assert.Equal("two-task", listed.JobId);
+        Assert.Equal(JobState.Completed, listed.State);
+        Assert.Equal(20, listed.Step);
+        Assert.Equal(final.Checkpoint, listed.Checkpoint);
+        Assert.Equal(final.Version, listed.Version);
+
+        foreach (var d in _daemons.Where(d => d.Name.StartsWith("worker")))
+            Assert.Equal(0, await d.Terminate(TimeSpan.FromMinutes(1)));
+    }
+
+    private async Task StartSilos(PostgresServer postgres, string clusterId, (int Silo, int Gateway, int Api)[] silos)
+    {
+        var started = silos.Select((p, i) => Start($"silo {i}", "silo", "--mode", "cluster", "--postgres", postgres.ConnectionString,
+            "--cluster-id", clusterId, "--silo-port", p.Silo.ToString(), "--gateway-port", p.Gateway.ToString(), "--api-port", p.Api.ToString(),
+            "--fast-failure-detection")).ToList();
+        foreach (var silo in started) await silo.WaitForLine("Silo up", StartTimeout);
+    }
+
+    private static (int Silo, int Gateway, int Api) Ports() => (PostgresServer.FreePort(), PostgresServer.FreePort(), PostgresServer.FreePort());
+
+    private static string Spec(string data) => $"""
+        name: two-task
+        data: {data}
+        task: inpainting,colorization
+        preset: tiny
+        image_size: 32
+        batch_size: 2
+        steps: 20
+        warmup_steps: 5
+        checkpoint_every: 10
+        report_every: 5
+        samples: 2
+        """;
+
+    private PaletteDaemon Start(string name, params string[] args)
+    {
+        var daemon = new PaletteDaemon(name, null, args);
+        _daemons.Add(daemon);
+        return daemon;
+    }
+
+    private string AllOutput() => string.Join("\n", _daemons.Select(d => $"--- {d.Name}\n{d.Output}"));
+
+    public void Dispose()
+    {
+        output.WriteLine(AllOutput());
+        foreach (var d in _daemons) d.Dispose();
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+}
