@@ -69,7 +69,7 @@ public sealed class FileGrainStorage : IGrainStorage
         var state = root.GetProperty("State");
         grainState.State = state.ValueKind == JsonValueKind.Null
             ? Activator.CreateInstance<T>()
-            : _serializer.Deserialize<T>(BinaryData.FromString(state.GetRawText()));
+            : _serializer.Deserialize<T>(BinaryData.FromString(state.GetRawText())) ?? Activator.CreateInstance<T>();
         grainState.ETag = root.GetProperty("ETag").GetString();
         grainState.RecordExists = true;
     }

@@ -1,4 +1,4 @@
-namespace PaletteCluster.Grains.Directory;
+namespace PaletteCluster.Grains.Cluster;
 
 /// <summary>The cluster directory's persisted state.</summary>
 [GenerateSerializer, Alias("palette.DirectoryRecord")]

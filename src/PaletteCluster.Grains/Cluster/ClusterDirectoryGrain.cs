@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Grains.Jobs;
 
-namespace PaletteCluster.Grains.Directory;
+namespace PaletteCluster.Grains.Cluster;
 
 /// <summary>
 /// The index of jobs and workers and the place idle workers ask for work. Being a single non-reentrant grain,
