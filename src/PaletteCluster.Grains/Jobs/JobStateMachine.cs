@@ -1,0 +1,165 @@
+using PaletteCluster.Abstractions;
+
+namespace PaletteCluster.Grains.Jobs;
+
+/// <summary>
+/// One job's rules, without Orleans: which moves <see cref="JobState"/> allows, who may report, and how a report,
+/// completion or release changes the job. Every accepted change replaces <see cref="Current"/> with a new status
+/// whose Version is one higher; a refused request throws (or returns null/Stop) and leaves Current untouched.
+/// </summary>
+public sealed class JobStateMachine
+{
+    private readonly string _jobId;
+    private readonly TimeProvider _time;
+
+    public JobStateMachine(string jobId, JobStatus? current, TimeProvider time)
+    {
+        _jobId = jobId;
+        _time = time;
+        Current = current;
+    }
+
+    /// <summary>The job as it stands; null until created.</summary>
+    public JobStatus? Current { get; private set; }
+
+    /// <summary>The moves documented on <see cref="JobState"/>; final states allow none.</summary>
+    public static bool CanMove(JobState from, JobState to) => (from, to) switch
+    {
+        (JobState.Pending, JobState.Running or JobState.Paused or JobState.Cancelled) => true,
+        (JobState.Running, JobState.Completed or JobState.Failed or JobState.Paused or JobState.Cancelled or JobState.Pending) => true,
+        (JobState.Paused, JobState.Pending or JobState.Cancelled) => true,
+        _ => false,
+    };
+
+    public static bool IsFinal(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Cancelled;
+
+    public JobStatus Create(JobSpec spec)
+    {
+        if (Current is not null) throw new InvalidOperationException($"job '{_jobId}' already exists");
+        var now = _time.GetUtcNow();
+        Current = new JobStatus
+        {
+            JobId = _jobId,
+            Spec = spec,
+            State = JobState.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        return Current;
+    }
+
+    public JobStatus Pause() => Commit(Move(Existing(), JobState.Paused, "pause"));
+
+    public JobStatus Cancel() => Commit(Move(Existing(), JobState.Cancelled, "cancel"));
+
+    /// <summary>Paused -> Pending only; Running -> Pending is the lost-worker move, not a resume.</summary>
+    public JobStatus Resume()
+    {
+        var job = Existing();
+        if (job.State != JobState.Paused) throw new InvalidJobTransitionException(_jobId, job.State, "resume");
+        return Commit(job with { State = JobState.Pending });
+    }
+
+    /// <summary>
+    /// Pending and held by no worker: the worker gets it and it runs. A paused-then-resumed job whose old worker
+    /// has not released it yet stays unassigned, so two workers never train it at once.
+    /// </summary>
+    public Assignment? TryAssign(string workerId)
+    {
+        var job = Current;
+        if (job is null || job.State != JobState.Pending || job.Workers.Count > 0) return null;
+        Commit(job with { State = JobState.Running, Workers = [workerId] });
+        return new Assignment(_jobId, job.Spec, job.Checkpoint, job.CheckpointStep);
+    }
+
+    /// <summary>
+    /// Records a report from the assigned worker of a running job; anyone else is told to stop and nothing is
+    /// recorded. <paramref name="checkpointMoved"/> says whether the checkpoint pointer advanced (must be persisted).
+    /// </summary>
+    public WorkerDirective ReportProgress(string workerId, ProgressReport report, out bool checkpointMoved)
+    {
+        checkpointMoved = false;
+        var job = Current;
+        if (job is null || job.State != JobState.Running || !job.Workers.Contains(workerId)) return WorkerDirective.Stop;
+
+        var updated = job with
+        {
+            Step = report.Step,
+            Loss = report.Loss,
+            LearningRate = report.LearningRate,
+            ImagesPerSecond = report.ImagesPerSecond,
+        };
+        if (IsNewerCheckpoint(job, report.Checkpoint, report.CheckpointStep))
+        {
+            updated = updated with { Checkpoint = report.Checkpoint, CheckpointStep = report.CheckpointStep };
+            checkpointMoved = true;
+        }
+        Commit(updated);
+        return WorkerDirective.Continue;
+    }
+
+    public JobStatus Complete(string workerId, CompletionReport report)
+    {
+        var job = AssignedTo(workerId, "complete");
+        var done = Move(job, JobState.Completed, "complete") with
+        {
+            Step = report.Step,
+            SampleGrid = report.SampleGrid,
+            Workers = [],
+        };
+        // The final checkpoint is recorded even at the same step: it is the one the completion refers to.
+        if (report.Checkpoint is not null && report.Step >= job.CheckpointStep)
+            done = done with { Checkpoint = report.Checkpoint, CheckpointStep = report.Step };
+        return Commit(done);
+    }
+
+    public JobStatus Fail(string workerId, string error)
+    {
+        var job = AssignedTo(workerId, "fail");
+        return Commit(Move(job, JobState.Failed, "fail") with { Error = error, Workers = [] });
+    }
+
+    /// <summary>
+    /// The worker lets go: it leaves the roster, its checkpoint is kept if newer, and a job still Running (the
+    /// worker is shutting down on its own) goes back to Pending for another worker. A worker not on the roster
+    /// changes nothing (releases are retried). Returns whether anything changed.
+    /// </summary>
+    public bool Release(string workerId, string? checkpoint, long checkpointStep)
+    {
+        var job = Current;
+        if (job is null || !job.Workers.Contains(workerId)) return false;
+
+        var workers = job.Workers.Where(w => w != workerId).ToArray();
+        var released = job with { Workers = workers };
+        if (IsNewerCheckpoint(job, checkpoint, checkpointStep))
+            released = released with { Checkpoint = checkpoint, CheckpointStep = checkpointStep };
+        if (job.State == JobState.Running && workers.Length == 0)
+            released = released with { State = JobState.Pending };
+        Commit(released);
+        return true;
+    }
+
+    private static bool IsNewerCheckpoint(JobStatus job, string? checkpoint, long step) =>
+        checkpoint is not null && (job.Checkpoint is null || step > job.CheckpointStep);
+
+    private JobStatus Existing() =>
+        Current ?? throw new InvalidOperationException($"job '{_jobId}' does not exist");
+
+    private JobStatus AssignedTo(string workerId, string action)
+    {
+        var job = Existing();
+        if (!job.Workers.Contains(workerId))
+            throw new InvalidJobTransitionException(_jobId, job.State, $"{action} (worker '{workerId}' is not assigned)");
+        return job;
+    }
+
+    private JobStatus Move(JobStatus job, JobState to, string action) =>
+        CanMove(job.State, to) ? job with { State = to } : throw new InvalidJobTransitionException(_jobId, job.State, action);
+
+    private JobStatus Commit(JobStatus next)
+    {
+        Current = next with { Version = next.Version + 1, UpdatedAt = _time.GetUtcNow() };
+        return Current;
+    }
+}
