@@ -211,7 +211,7 @@ public class JobSpecReaderTests
     {
         var e = Fails("name: x\nseed: 1\n");
 
-        Assert.Equal(["data", "steps"], e.Errors.Select(x => x.Key).Order().ToArray());
+        Assert.Equal(["data", "steps"], e.Errors.Select(x => x.Key!).Order().ToArray());
         Assert.All(e.Errors, x => Assert.Equal("required key is missing", x.Message));
         Assert.Contains("job.yaml:1: data: required key is missing", e.Message);
     }
