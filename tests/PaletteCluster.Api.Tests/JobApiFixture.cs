@@ -64,3 +64,10 @@ public sealed class JobApiFixture : IAsyncLifetime
         Directory.Delete(DataFolder, recursive: true);
     }
 }
+
+/// <summary>Test classes that share one cluster and API server (and so run one after another).</summary>
+[CollectionDefinition(Name)]
+public sealed class JobApiCollection : ICollectionFixture<JobApiFixture>
+{
+    public const string Name = "job api";
+}

@@ -6,7 +6,8 @@ using JobState = PaletteCluster.Api.V1.JobState;
 
 namespace PaletteCluster.Api.Tests;
 
-public class JobApiServiceTests(JobApiFixture fixture) : IClassFixture<JobApiFixture>
+[Collection(JobApiCollection.Name)]
+public class JobApiServiceTests(JobApiFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
