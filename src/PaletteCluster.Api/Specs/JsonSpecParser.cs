@@ -11,6 +11,11 @@ internal static class JsonSpecParser
 {
     public static RawSpec? Parse(string text, string source, List<JobSpecError> errors)
     {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(new JobSpecError(source, 1, null, "the file is empty"));
+            return null;
+        }
         var bytes = Encoding.UTF8.GetBytes(text);
         var lines = new LineIndex(bytes);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions

@@ -12,6 +12,11 @@ internal static class YamlSpecParser
 {
     public static RawSpec? Parse(string text, string source, List<JobSpecError> errors)
     {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(new JobSpecError(source, 1, null, "the file is empty"));
+            return null;
+        }
         try
         {
             var parser = new Parser(new StringReader(text));
@@ -51,6 +56,13 @@ internal static class YamlSpecParser
         catch (YamlException e)
         {
             errors.Add(new JobSpecError(source, (int)e.Start.Line, null, $"YAML syntax error: {WithoutMarks(e.Message)}"));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, when the text ends inside a flow collection.
+            int lastLine = text.TrimEnd().Count(c => c == '\n') + 1;
+            errors.Add(new JobSpecError(source, lastLine, null, "YAML syntax error: the file ends inside an unclosed [ or {"));
             return null;
         }
     }
