@@ -11,5 +11,9 @@ var root = new RootCommand("palette: train and sample Palette image-to-image dif
     TasksCommand.Create(),
     ShardsCommand.Create(),
     EnvCommand.Create(),
+    SiloCommand.Create(),
+    WorkerCommand.Create(),
+    DbCommand.Create(),
 };
+foreach (var command in JobCommands.CreateAll()) root.Add(command);
 return CliErrors.Invoke(root, args);

@@ -1,3 +1,4 @@
+using WorkerView = PaletteCluster.Api.V1.Worker;
 using System.Globalization;
 using System.Text;
 using Google.Protobuf;
@@ -22,7 +23,7 @@ public static class JobTable
             Ago(j.UpdatedAt?.ToDateTimeOffset(), now),
         }));
 
-    public static string Workers(IEnumerable<Worker> workers, DateTimeOffset now) => Table(
+    public static string Workers(IEnumerable<WorkerView> workers, DateTimeOffset now) => Table(
         ["ID", "STATE", "HOST", "DEVICE", "JOB", "IMG/S", "HEARTBEAT", "LAST ERROR"],
         workers.Select(w => new[]
         {
@@ -83,7 +84,7 @@ public static class JobTable
             : $"{(int)age.TotalDays}d ago";
     }
 
-    private static string Device(Worker w) =>
+    private static string Device(WorkerView w) =>
         w.DeviceKind.Length == 0 ? "-"
         : w.Gpus.Count > 0 ? $"{w.DeviceKind}: {string.Join(", ", w.Gpus)}"
         : $"{w.DeviceKind} x{w.CpuCores}";
