@@ -15,6 +15,10 @@ public static class ConsoleReporting
     public static void ConfigureHostLogging(ILoggingBuilder builder) => builder
         .SetMinimumLevel(LogLevel.Information)
         .AddFilter("Orleans", LogLevel.Warning)
+        // Start-up advice about server GC and the watchdog's first tick: noise for our users.
+        .AddFilter("Orleans.Runtime.Silo", LogLevel.Error)
+        .AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error)
+        .AddFilter("Polly", LogLevel.Warning)
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("Grpc", LogLevel.Warning)
         .AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Information));

@@ -19,8 +19,8 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
 {
     public async Task<int> Run(CancellationToken stop)
     {
-        var spec = JobSpecReader.ReadFile(specPath); // bad specs fail here, before anything starts
-        string text = await File.ReadAllTextAsync(specPath, stop);
+        // Bad specs fail here, before anything starts; relative data paths are resolved against the spec's folder.
+        var spec = JobSpecReader.ReadFile(specPath);
         string jobId = JobIds.Slug(spec.Name.Length > 0 ? spec.Name : Path.GetFileNameWithoutExtension(specPath));
         var logger = logging.CreateLogger("palette.train");
 
@@ -29,7 +29,7 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
         var job = await Existing(api, jobId, stop);
         if (job is null)
         {
-            job = await api.Submit(text, "", jobId, Path.GetFileName(specPath), stop);
+            job = await api.Submit(JobSpecWriter.ToJson(spec, indented: false), "json", jobId, Path.GetFileName(specPath), stop);
             logger.LogInformation("Submitted job {Job}", jobId);
         }
         else if (IsFinal(job.State))
