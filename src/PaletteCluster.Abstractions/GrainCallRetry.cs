@@ -12,7 +12,8 @@ public sealed record GrainCallRetry(int Attempts = 6, TimeSpan? FirstDelay = nul
     public static GrainCallRetry Default { get; } = new();
 
     public static bool IsTransient(Exception e) =>
-        e is OrleansMessageRejectionException or TimeoutException or SiloUnavailableException;
+        e is OrleansMessageRejectionException or TimeoutException or SiloUnavailableException or GatewayTooBusyException
+            or Orleans.Runtime.Messaging.ConnectionFailedException;
 
     public async Task<T> Run<T>(Func<Task<T>> call, CancellationToken cancel = default)
     {

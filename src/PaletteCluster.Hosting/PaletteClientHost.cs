@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using PaletteCluster.Hosting.Postgres;
 
 namespace PaletteCluster.Hosting;
@@ -20,6 +21,8 @@ public static class PaletteClientHost
                 client.UseLocalhostClustering(options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             else
                 client.UsePostgresClustering(PaletteSiloHost.ToPostgres(options));
+            // Re-read the gateway list often, so workers find silos that restarted on new addresses within seconds.
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
         return builder.Build();
     }

@@ -38,9 +38,9 @@ public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, D
                 {
                     work = await retry.Run(() => directory.RequestWork(options.WorkerId), shutdown);
                 }
-                catch (Exception e) when (GrainCallRetry.IsTransient(e))
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning("Cannot reach the cluster to ask for work ({Error}); retrying", e.Message);
+                    logger.LogWarning("Cannot ask the cluster for work ({Error}); retrying", e.Message);
                     work = null;
                 }
                 if (work is null)
@@ -75,7 +75,8 @@ public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, D
             {
                 var latest = execution.Reporter?.Latest;
                 try { await self.Heartbeat(new WorkerHeartbeat(currentJob(), latest?.Step ?? 0, latest?.ImagesPerSecond ?? 0)); }
-                catch (Exception e) when (GrainCallRetry.IsTransient(e)) { logger.LogWarning("Heartbeat failed: {Error}", e.Message); }
+                // A missed heartbeat must never stop training: the next one is a few seconds away.
+                catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning("Heartbeat failed: {Error}", e.Message); }
             }
         }
         catch (OperationCanceledException) { }

@@ -1,3 +1,4 @@
+using PaletteCluster.Abstractions;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,5 @@ public sealed class GrainCallPolicy(IOptions<JobApiOptions> options, ILogger<Gra
     public Task Run(string what, Func<Task> call, CancellationToken cancellation) =>
         Run(what, async () => { await call(); return true; }, cancellation);
 
-    public static bool IsTransient(Exception e) =>
-        e is OrleansMessageRejectionException or GatewayTooBusyException or TimeoutException;
+    public static bool IsTransient(Exception e) => GrainCallRetry.IsTransient(e);
 }
