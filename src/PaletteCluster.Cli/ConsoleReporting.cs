@@ -12,8 +12,8 @@ public static class ConsoleReporting
         .AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Information)));
 
     /// <summary>Logging for silo and client hosts: ours at Information, the frameworks' only from Warning.</summary>
-    public static void ConfigureHostLogging(ILoggingBuilder builder) => builder
-        .SetMinimumLevel(LogLevel.Information)
+    public static Action<ILoggingBuilder> HostLogging(LogLevel minimum = LogLevel.Information) => builder => builder
+        .SetMinimumLevel(minimum)
         .AddFilter("Orleans", LogLevel.Warning)
         // Start-up advice about server GC and the watchdog's first tick: noise for our users.
         .AddFilter("Orleans.Runtime.Silo", LogLevel.Error)
@@ -21,7 +21,7 @@ public static class ConsoleReporting
         .AddFilter("Polly", LogLevel.Warning)
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("Grpc", LogLevel.Warning)
-        .AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Information));
+        .AddProvider(new SynchronousConsoleLoggerProvider(minimum));
 
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
     public sealed class Inline<T>(Action<T> report) : IProgress<T>

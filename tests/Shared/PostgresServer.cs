@@ -15,9 +15,10 @@ public sealed class PostgresServer : IDisposable
     public PostgresServer()
     {
         _script = Path.Combine(RepoRoot(), "build", "postgres.sh");
-        DataDirectory = Path.Combine(Path.GetTempPath(), $"palette-pg-{Guid.NewGuid():N}");
+        // Directly under the temp root: the postgres user must be able to reach it.
+        DataDirectory = Path.Combine(Path.GetTempPath(), $"palette-pg-{Guid.NewGuid():N}"[..20]);
         Port = FreePort();
-        ConnectionString = RunScript("start", DataDirectory, Port.ToString()).Trim();
+        ConnectionString = RunScript("start", DataDirectory, Port.ToString()).Trim().Split('\n')[^1]; // the script prints it last
     }
 
     public string DataDirectory { get; }

@@ -24,7 +24,7 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
         string jobId = JobIds.Slug(spec.Name.Length > 0 ? spec.Name : Path.GetFileNameWithoutExtension(specPath));
         var logger = logging.CreateLogger("palette.train");
 
-        await using var cluster = await InProcessCluster.Start(stateDirectory, ConsoleReporting.ConfigureHostLogging, JobValidation.Register);
+        await using var cluster = await InProcessCluster.Start(stateDirectory, ConsoleReporting.HostLogging(), JobValidation.Register);
         using var api = new JobApiClient(cluster.ApiAddress);
         var job = await Existing(api, jobId, stop);
         if (job is null)

@@ -21,7 +21,7 @@ public static class SiloCommand
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.silo");
             using var stop = new ConsoleReporting.StopSignal(logger);
-            await using var app = PaletteSiloHost.Build(options, ConsoleReporting.ConfigureHostLogging, JobValidation.Register);
+            await using var app = PaletteSiloHost.Build(options, ConsoleReporting.HostLogging(), JobValidation.Register);
             await app.StartAsync(stop.Token);
             logger.LogInformation("Silo up ({Mode}): silo port {SiloPort}, gateway {GatewayPort}, API {Api}", options.Mode, options.SiloPort, options.GatewayPort,
                 options.ApiPort > 0 ? $"http://{options.AdvertisedAddress}:{options.ApiPort}" : "off");

@@ -29,7 +29,7 @@ public static class WorkerCommand
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.worker");
             using var stop = new ConsoleReporting.StopSignal(logger);
-            using var host = PaletteClientHost.Build(options, ConsoleReporting.ConfigureHostLogging);
+            using var host = PaletteClientHost.Build(options, ConsoleReporting.HostLogging());
             await host.StartAsync(stop.Token);
             var workerOptions = new WorkerOptions
             {

@@ -16,9 +16,12 @@ public sealed class GcQuietZone : IDisposable
 
     private GcQuietZone(bool entered) => _entered = entered;
 
+    /// <summary>PALETTE_GC_QUIET=0 turns zones off (to measure what they cost; not safe for long runs).</summary>
+    private static readonly bool Disabled = Environment.GetEnvironmentVariable("PALETTE_GC_QUIET") == "0";
+
     public static GcQuietZone Enter(long budgetBytes = DefaultBudgetBytes)
     {
-        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return new GcQuietZone(false); // nested
+        if (Disabled || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return new GcQuietZone(false); // nested
         try
         {
             return new GcQuietZone(GC.TryStartNoGCRegion(budgetBytes, disallowFullBlockingGC: true));
