@@ -3,6 +3,6 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-build/prereqs.sh
+build/prereqs.sh --tests
 dotnet build PaletteCluster.sln -c Release -nologo -v minimal
 dotnet test PaletteCluster.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"

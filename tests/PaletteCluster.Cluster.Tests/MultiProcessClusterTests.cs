@@ -64,6 +64,22 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDispos
         var metrics = await apiA.Metrics("two-task");
         Assert.Equal(new long[] { 5, 10, 15, 20 }, metrics.Select(p => p.Step).ToArray());
 
+        // The CLI sees the same through either silo.
+        var status = PaletteProcess.Run("status", "two-task", "--json", "--api", $"http://127.0.0.1:{silos[0].Api}");
+        Assert.True(status.ExitCode == 0, status.All);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(status.Stdout)!;
+        Assert.Equal("two-task", (string?)json["job_id"]);
+        Assert.Equal("JOB_STATE_COMPLETED", (string?)json["state"]);
+        var watch = PaletteProcess.Run("watch", "two-task", "--api", $"http://127.0.0.1:{silos[1].Api}");
+        Assert.True(watch.ExitCode == 0, watch.All);
+        var badSpec = Path.Combine(_root, "bad.yaml");
+        File.WriteAllText(badSpec, Spec(data).Replace("image_size: 32", "image_size: 30"));
+        var refused = PaletteProcess.Run("submit", badSpec, "--api", $"http://127.0.0.1:{silos[1].Api}");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("image_size", refused.Stderr);
+        Assert.False(refused.HasStackTrace, refused.All);
+        Assert.Single(await apiA.List());
+
         var workers = await apiA.Workers();
         Assert.Equal(["w1", "w2"], workers.Select(w => w.WorkerId).Order().ToArray());
         Assert.Single(_daemons, d => d.Name.StartsWith("worker") && d.Output.Contains("took job two-task"));

@@ -50,3 +50,34 @@ public class GcQuietZoneTests
         Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
     }
 }
+
+public class GcQuietSpanTests
+{
+    [Fact]
+    public void KeepsOneRegionAcrossStepsAndRenewsItOnlyAfterHalfTheBudgetWasAllocated()
+    {
+        const long budget = 64L << 20;
+        using (var span = new GcQuietSpan(budget))
+        {
+            span.BeforeStep(); // starts the region (collecting once)
+            int collections = GC.CollectionCount(0);
+            for (int step = 0; step < 20; step++)
+            {
+                span.BeforeStep();
+                Assert.Equal(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+                GC.KeepAlive(new byte[64 * 1024]); // small steps: 1.3 MB in all
+            }
+            Assert.Equal(collections, GC.CollectionCount(0)); // no collection per step
+
+            GC.KeepAlive(Enumerable.Range(0, 40).Select(_ => new byte[1 << 20]).ToList()); // 40 MB: past half the budget
+            span.BeforeStep(); // renewed at this boundary: one collection here, none inside steps
+            Assert.Equal(collections + 1, GC.CollectionCount(0));
+            Assert.Equal(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+
+            using (GcQuietZone.Enter()) // a zone inside the span nests: no new region, no collection
+                Assert.Equal(collections + 1, GC.CollectionCount(0));
+            Assert.Equal(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+        }
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+    }
+}

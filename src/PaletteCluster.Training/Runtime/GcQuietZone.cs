@@ -21,14 +21,21 @@ public sealed class GcQuietZone : IDisposable
 
     public static GcQuietZone Enter(long budgetBytes = DefaultBudgetBytes)
     {
-        if (Disabled || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return new GcQuietZone(false); // nested
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return new GcQuietZone(false); // nested, or inside a GcQuietSpan
+        return new GcQuietZone(TryStart(budgetBytes));
+    }
+
+    /// <summary>Starts a no-GC region (collecting first); false when disabled or the runtime refuses.</summary>
+    internal static bool TryStart(long budgetBytes)
+    {
+        if (Disabled) return false;
         try
         {
-            return new GcQuietZone(GC.TryStartNoGCRegion(budgetBytes, disallowFullBlockingGC: true));
+            return GC.TryStartNoGCRegion(budgetBytes, disallowFullBlockingGC: true);
         }
         catch (ArgumentOutOfRangeException)
         {
-            return new GcQuietZone(GC.TryStartNoGCRegion(32L << 20, disallowFullBlockingGC: true)); // smaller ephemeral budget
+            return GC.TryStartNoGCRegion(32L << 20, disallowFullBlockingGC: true); // smaller ephemeral budget
         }
     }
 
