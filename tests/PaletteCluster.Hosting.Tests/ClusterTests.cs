@@ -3,13 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using Xunit.Abstractions;
 using PaletteCluster.Hosting.Postgres;
 
 namespace PaletteCluster.Hosting.Tests;
 
 /// <summary>Orleans silos on our PostgreSQL schema: membership, grain state, ETags, reminders and failure detection.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ClusterTests(PostgresServer postgres)
+public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
 {
     private const int Active = 3, Dead = 6;
 
@@ -110,7 +111,7 @@ public sealed class ClusterTests(PostgresServer postgres)
             var d = new GrainState<CounterState> { State = new CounterState { Total = 2 } };
             await storage.WriteStateAsync("counter", fresh, c);
             await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("counter", fresh, d));
-            var stored = new GrainState<CounterState>();
+            var stored = new GrainState<CounterState> { State = new CounterState() };
             await storage.ReadStateAsync("counter", fresh, stored);
             Assert.Equal(1, stored.State.Total);
 
@@ -177,6 +178,7 @@ public sealed class ClusterTests(PostgresServer postgres)
                 await Task.Delay(100);
             }
             Assert.True(status == Dead, $"status {status} after {clock.Elapsed}");
+            output.WriteLine($"declared dead in the table {clock.Elapsed.TotalSeconds:F2} s after the kill");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"declared dead after {clock.Elapsed}");
             Assert.Equal(Active, await StatusOf(cluster, survivor.SiloAddress));
 
