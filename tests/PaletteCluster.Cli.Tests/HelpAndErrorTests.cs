@@ -42,8 +42,12 @@ public class HelpAndErrorTests
         var r = PaletteProcess.Run("train", "--dataa", "x");
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("--dataa", r.All);
-        Assert.Contains("--out", r.All); // required option missing
         Assert.False(r.HasStackTrace, r.All);
+
+        var noOut = PaletteProcess.Run("train", "--data", "x", "--device", "cpu"); // neither a job spec nor --data with --out
+        Assert.Equal(2, noOut.ExitCode);
+        Assert.Contains("--data and --out", noOut.Stderr);
+        Assert.False(noOut.HasStackTrace, noOut.All);
     }
 
     [Fact]

@@ -20,7 +20,11 @@ public class MultiTaskRunTests
         Assert.Equal(4, result.Step);
         Assert.Equal(4, losses.Count);
         Assert.All(losses, l => Assert.True(double.IsFinite(l) && l > 0));
-        Assert.NotNull(result.SampleGrid); // the mix includes colorization, so a grid is drawn
+        // One grid, two rows (condition | sample | target) for each of the three tasks of the mix.
+        var grid = PaletteCluster.Imaging.ImageCodec.Load(result.SampleGrid!);
+        int size = config.ImageSize, pad = 2;
+        Assert.Equal(pad + 6 * (size + pad), grid.Height);
+        Assert.Equal(pad + 3 * (size + pad), grid.Width);
         var manifest = CheckpointReader.Open(result.LastCheckpoint!).Manifest;
         Assert.Equal("inpainting:2,uncropping,colorization", manifest.Config["task"]!.GetValue<string>());
     }
