@@ -29,3 +29,19 @@ public sealed class DashboardOptions
     /// <summary>The series is written when its last write is at least this old.</summary>
     public TimeSpan WriteInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
+
+/// <summary>How a running job notices that its worker died (process killed, machine lost).</summary>
+public sealed class JobWatchdogOptions
+{
+    /// <summary>A worker with no heartbeat for this long is declared lost and its job goes back to Pending.</summary>
+    public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a running job checks its workers' heartbeats.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Period of the durable reminder that reactivates a running job after its silo died, so the check resumes even
+    /// if nobody calls the job (Orleans' minimum reminder period is one minute by default).
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -16,6 +16,7 @@ public static class PaletteGrainsExtensions
     {
         var writeOptions = services.AddOptions<GrainWriteOptions>();
         if (writes is not null) writeOptions.Configure(writes);
+        services.AddOptions<JobWatchdogOptions>();
         var dashboardOptions = services.AddOptions<DashboardOptions>();
         if (dashboard is not null) dashboardOptions.Configure(dashboard);
         services.TryAddSingleton(TimeProvider.System);

@@ -43,6 +43,11 @@ public static class PaletteSiloHost
                 silo.UsePostgresClustering(ToPostgres(options));
             }
         });
+        builder.Services.Configure<JobWatchdogOptions>(o =>
+        {
+            o.WorkerTimeout = options.WorkerTimeout;
+            o.CheckInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, options.WorkerTimeout.Ticks / 3));
+        });
         builder.Services.AddPaletteJobApi();
         services?.Invoke(builder.Services);
         var app = builder.Build();

@@ -18,6 +18,8 @@ public sealed record PaletteSiloOptions
     public int GatewayPort { get; init; } = 30000;
     /// <summary>Port of the gRPC job API (HTTP/2 without TLS; put a proxy in front for TLS); 0: no API.</summary>
     public int ApiPort { get; init; } = 5280;
+    /// <summary>A worker with no heartbeat for this long is declared lost; its job goes back to Pending.</summary>
+    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Short membership timeouts (tests, chaos runs): dead silos are noticed in about a second.</summary>
     public bool FastFailureDetection { get; init; }
 
@@ -27,6 +29,7 @@ public sealed record PaletteSiloOptions
             throw new ArgumentException("postgres: cluster mode needs a PostgreSQL connection string (--postgres or PALETTE_POSTGRES)");
         foreach (var (name, port) in new[] { ("silo-port", SiloPort), ("gateway-port", GatewayPort) })
             if (port is < 1 or > 65535) throw new ArgumentException($"{name}: must be in 1..65535, got {port}");
+        if (WorkerTimeout < TimeSpan.FromSeconds(1)) throw new ArgumentException($"worker-timeout-seconds: must be at least 1, got {WorkerTimeout.TotalSeconds}");
         if (ApiPort is < 0 or > 65535) throw new ArgumentException($"api-port: must be in 0..65535, got {ApiPort}");
     }
 }

@@ -32,6 +32,7 @@ public sealed class JobApiFixture : IAsyncLifetime
         cluster.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(PaletteStorage.Name);
+            silo.UseInMemoryReminderService(); // running jobs keep a watchdog reminder
             silo.AddPaletteGrains();
         });
         Cluster = cluster.Build();

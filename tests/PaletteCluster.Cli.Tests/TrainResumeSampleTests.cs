@@ -69,6 +69,30 @@ public class TrainResumeSampleTests(TrainedRuns runs) : IClassFixture<TrainedRun
     }
 
     [Fact]
+    public async Task A_run_killed_with_SIGKILL_at_a_random_step_resumes_to_bitwise_the_same_parameters()
+    {
+        var run = Path.Combine(runs.Root, $"killed-{Guid.NewGuid():N}");
+        int killAt = Random.Shared.Next(5, 18); // any step: mid-step, mid-checkpoint, between checkpoints
+        using (var victim = new PaletteDaemon("train", null, [
+                   "train", "--data", runs.Data, "--out", run, "--steps", "20", "--checkpoint-every", "4",
+                   "--preset", "tiny", "--image-size", "32", "--batch", "4", "--lr", "1e-3", "--warmup", "5", "--ema-decay", "0.9",
+                   "--dropout", "0.1", "--seed", "3", "--log-every", "1", "--device", "cpu", "--samples", "0"]))
+        {
+            await victim.WaitForLine($"step {killAt}/20", TimeSpan.FromMinutes(3));
+            victim.Kill(); // no chance to checkpoint: the last periodic checkpoint is all there is
+        }
+        var resumed = runs.Train(run, 20, 4, "--resume");
+        Assert.True(resumed.ExitCode == 0, $"killed at step {killAt}: {resumed.All}");
+        Assert.Contains("Resumed from", resumed.Stderr);
+
+        var a = ReadManifest(TrainedRuns.Checkpoint(runs.Straight, 20));
+        var b = ReadManifest(TrainedRuns.Checkpoint(run, 20));
+        foreach (var file in new[] { "model.safetensors", "ema.safetensors", "optimizer.safetensors" })
+            Assert.True(a["files"]![file]!["sha256"]!.GetValue<string>() == b["files"]![file]!["sha256"]!.GetValue<string>(),
+                $"{file} differs after a kill at step {killAt}");
+    }
+
+    [Fact]
     public void ExistingRunIsNotOverwrittenWithoutResume()
     {
         var r = runs.Train(runs.Split, 30, 10);

@@ -104,11 +104,64 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDispos
             Assert.Equal(0, await d.Terminate(TimeSpan.FromMinutes(1)));
     }
 
-    private async Task StartSilos(PostgresServer postgres, string clusterId, (int Silo, int Gateway, int Api)[] silos)
+    [Fact]
+    public async Task A_job_whose_worker_is_killed_moves_to_the_other_worker_and_ends_bitwise_like_an_uninterrupted_run()
     {
-        var started = silos.Select((p, i) => Start($"silo {i}", "silo", "--mode", "cluster", "--postgres", postgres.ConnectionString,
+        using var postgres = new PostgresServer();
+        Assert.Equal(0, PaletteProcess.Run("db", "init", "--connection", postgres.ConnectionString).ExitCode);
+        string clusterId = $"kill-{Guid.NewGuid():N}"[..12];
+        var silos = new[] { Ports(), Ports() };
+        await StartSilos(postgres, clusterId, silos, "--worker-timeout-seconds", "3");
+        string storage = Path.Combine(_root, "storage");
+        var workers = new Dictionary<string, PaletteDaemon>();
+        foreach (var id in new[] { "w1", "w2" })
+        {
+            workers[id] = Start($"worker {id}", "worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
+                "--storage", storage, "--worker-id", id, "--device", "cpu", "--heartbeat-seconds", "1", "--lease-seconds", "3");
+            await workers[id].WaitForLine($"Worker {id} registered", StartTimeout);
+        }
+        using var api = new JobApiClient($"http://127.0.0.1:{silos[0].Api}");
+        string data = RealPhotos.CopyTo(Path.Combine(_root, "data"), 4);
+        var spec = Spec(data).Replace("steps: 20", "steps: 60").Replace("report_every: 5", "report_every: 2").Replace("samples: 2", "samples: 0");
+        await api.Submit(spec, "yaml", "two-task", "job.yaml");
+
+        Job running;
+        do { await Task.Delay(200); running = await api.Get("two-task"); } while (running.Step < 16 && running.State != JobState.Failed);
+        Assert.Equal(JobState.Running, running.State);
+        string victim = Assert.Single(running.Workers), survivor = victim == "w1" ? "w2" : "w1";
+        workers[victim].Kill();
+        var killedAt = DateTimeOffset.UtcNow;
+
+        var events = new List<JobEvent>();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
+            await foreach (var e in api.Watch("two-task", timeout.Token)) events.Add(e);
+        var final = events[^1].Job;
+        Assert.True(final.State == JobState.Completed, $"job ended {final.State}: {final.Error}\n{AllOutput()}");
+        Assert.Equal(60, final.Step);
+        Assert.Contains($"worker {victim} lost", final.Error);
+        await workers[survivor].WaitForLine("took job two-task at checkpoint step", TimeSpan.FromSeconds(1));
+        var resumedFrom = long.Parse(System.Text.RegularExpressions.Regex.Match(workers[survivor].Output, @"took job two-task at checkpoint step (\d+)").Groups[1].Value);
+        Assert.InRange(running.Step - resumedFrom, 0, 10); // at most one checkpoint interval of work lost
+        var firstNewStep = events.First(e => e.Job.State == JobState.Running && e.Job.Workers.Contains(survivor) && e.Job.Step > resumedFrom);
+        output.WriteLine($"killed {victim} at step >= {running.Step}; {survivor} resumed from step {resumedFrom}; " +
+                         $"first new step reported {(firstNewStep.Job.UpdatedAt.ToDateTimeOffset() - killedAt).TotalSeconds:F1} s after the kill");
+
+        // Same parameters as the job trained without interruption in a plain loop.
+        var jobSpec = PaletteCluster.Api.Specs.JobSpecReader.Read(spec, "job.yaml");
+        var device = PaletteCluster.Training.Runtime.TorchRuntime.Initialize("cpu", null);
+        var plain = new PaletteCluster.Training.TrainingRun(PaletteCluster.Worker.JobSpecMapping.ToTrainConfig(jobSpec),
+            PaletteCluster.Worker.JobSpecMapping.ToRunOptions(new PaletteCluster.Abstractions.Assignment("plain", jobSpec, null, 0),
+                new PaletteCluster.Worker.WorkerOptions { StorageRoot = Path.Combine(_root, "plain") }),
+            device, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Run();
+        foreach (var file in new[] { CheckpointFiles.Model, CheckpointFiles.Ema, CheckpointFiles.Optimizer })
+            Assert.Equal(CheckpointReader.Open(plain.LastCheckpoint!).Manifest.Files[file].Sha256, CheckpointReader.Open(final.Checkpoint).Manifest.Files[file].Sha256);
+    }
+
+    private async Task StartSilos(PostgresServer postgres, string clusterId, (int Silo, int Gateway, int Api)[] silos, params string[] extra)
+    {
+        var started = silos.Select((p, i) => Start($"silo {i}", ["silo", "--mode", "cluster", "--postgres", postgres.ConnectionString,
             "--cluster-id", clusterId, "--silo-port", p.Silo.ToString(), "--gateway-port", p.Gateway.ToString(), "--api-port", p.Api.ToString(),
-            "--fast-failure-detection")).ToList();
+            "--fast-failure-detection", .. extra])).ToList();
         foreach (var silo in started) await silo.WaitForLine("Silo up", StartTimeout);
     }
 

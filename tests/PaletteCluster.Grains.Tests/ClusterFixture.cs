@@ -31,6 +31,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddFileGrainStorage(PaletteStorage.Name, o => o.RootDirectory = StorageRoot);
+            silo.UseInMemoryReminderService(); // running jobs keep a watchdog reminder
             // Grains get the manual clock; Orleans' background loops (membership, collection) keep real time.
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);

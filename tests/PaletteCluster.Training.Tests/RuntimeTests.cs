@@ -49,6 +49,16 @@ public class GcQuietZoneTests
         }
         Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
     }
+
+    [Fact]
+    public void RenewsEveryFewStepsSoFinalizableNativeMemoryIsReclaimed()
+    {
+        using var span = new GcQuietSpan(16L << 20, renewEverySteps: 4);
+        span.BeforeStep();
+        int collections = GC.CollectionCount(0);
+        for (int step = 0; step < 12; step++) span.BeforeStep();
+        Assert.Equal(collections + 3, GC.CollectionCount(0)); // renewed at steps 4, 8 and 12
+    }
 }
 
 public class GcQuietSpanTests
@@ -57,7 +67,7 @@ public class GcQuietSpanTests
     public void KeepsOneRegionAcrossStepsAndRenewsItOnlyAfterHalfTheBudgetWasAllocated()
     {
         const long budget = 64L << 20;
-        using (var span = new GcQuietSpan(budget))
+        using (var span = new GcQuietSpan(budget, renewEverySteps: 1000))
         {
             span.BeforeStep(); // starts the region (collecting once)
             int collections = GC.CollectionCount(0);
@@ -79,5 +89,15 @@ public class GcQuietSpanTests
             Assert.Equal(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
         }
         Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+    }
+
+    [Fact]
+    public void RenewsEveryFewStepsSoFinalizableNativeMemoryIsReclaimed()
+    {
+        using var span = new GcQuietSpan(16L << 20, renewEverySteps: 4);
+        span.BeforeStep();
+        int collections = GC.CollectionCount(0);
+        for (int step = 0; step < 12; step++) span.BeforeStep();
+        Assert.Equal(collections + 3, GC.CollectionCount(0)); // renewed at steps 4, 8 and 12
     }
 }

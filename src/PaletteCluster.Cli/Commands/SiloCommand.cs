@@ -12,12 +12,14 @@ public static class SiloCommand
     {
         var cluster = new ClusterOptions();
         var apiPort = new Option<int>("--api-port") { Description = "Port of the gRPC job API (0: none)", DefaultValueFactory = _ => 5280 }.InRange(0, 65535);
+        var workerTimeout = new Option<double>("--worker-timeout-seconds") { Description = "Declare a worker lost after this long without a heartbeat; its job goes to another worker", DefaultValueFactory = _ => 30 };
         var command = new Command("silo", "Run a control-plane silo (Orleans) serving the job API");
         foreach (var o in cluster.All) command.Add(o);
         command.Add(apiPort);
+        command.Add(workerTimeout);
         command.SetAction(async (parse, _) =>
         {
-            var options = cluster.Read(parse, parse.GetValue(apiPort));
+            var options = cluster.Read(parse, parse.GetValue(apiPort)) with { WorkerTimeout = TimeSpan.FromSeconds(parse.GetValue(workerTimeout)) };
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.silo");
             using var stop = new ConsoleReporting.StopSignal(logger);

@@ -16,12 +16,13 @@ public static class WorkerCommand
         var storage = new Option<DirectoryInfo>("--storage") { Description = "Folder for job checkpoints and samples, shared by all workers", DefaultValueFactory = _ => new DirectoryInfo("runs") };
         var workerId = new Option<string?>("--worker-id") { Description = "Stable worker id (default: host name and process id)" };
         var heartbeat = new Option<double>("--heartbeat-seconds") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 2.0 };
+        var lease = new Option<double>("--lease-seconds") { Description = "Data-shard leases last this long unless renewed (a dead worker's shards are free again after it)", DefaultValueFactory = _ => 60 };
         var maxJobs = new Option<int>("--max-jobs") { Description = "Exit after this many jobs (0: never)", DefaultValueFactory = _ => 0 }.InRange(0, int.MaxValue);
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
         var command = new Command("worker", "Run a training worker that joins the cluster and trains the jobs it is given");
         foreach (var o in cluster.All) command.Add(o);
-        command.Add(storage); command.Add(workerId); command.Add(heartbeat); command.Add(maxJobs); command.Add(device); command.Add(libtorch);
+        command.Add(storage); command.Add(workerId); command.Add(heartbeat); command.Add(lease); command.Add(maxJobs); command.Add(device); command.Add(libtorch);
         command.SetAction(async (parse, _) =>
         {
             var options = cluster.Read(parse);
@@ -37,6 +38,7 @@ public static class WorkerCommand
                 WorkerId = parse.GetValue(workerId) ?? $"{Environment.MachineName}-{Environment.ProcessId}",
                 HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
                 MaxJobs = parse.GetValue(maxJobs),
+                LeaseDuration = TimeSpan.FromSeconds(parse.GetValue(lease)),
             };
             var worker = new PaletteWorker(host.Services.GetRequiredService<IClusterClient>(), workerOptions, dev, logger);
             await worker.Run(stop.Token);

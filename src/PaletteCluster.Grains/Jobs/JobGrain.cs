@@ -1,16 +1,24 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using PaletteCluster.Abstractions;
 
 namespace PaletteCluster.Grains.Jobs;
 
-/// <summary>Orleans shell around <see cref="JobStateMachine"/>: loads and writes the record, forwards metrics.</summary>
-public sealed class JobGrain : Grain, IJobGrain
+/// <summary>
+/// Orleans shell around <see cref="JobStateMachine"/>: loads and writes the record, forwards metrics, and while the
+/// job runs, watches its workers' heartbeats (a timer, plus a durable reminder that brings the job back after its
+/// silo died) so a job whose worker was killed goes back to Pending for another worker.
+/// </summary>
+public sealed class JobGrain : Grain, IJobGrain, IRemindable
 {
+    private const string WatchdogReminder = "watchdog";
     private readonly IPersistentState<JobRecord> _record;
     private readonly TimeProvider _time;
     private readonly GrainWriteOptions _options;
+    private readonly JobWatchdogOptions _watch;
     private readonly ILogger<JobGrain> _logger;
+    private IGrainTimer? _watchdog;
     private JobStateMachine _machine = null!;
     private WriteThrottle _progressWrites = null!;
     private bool _writeFailed;
@@ -19,11 +27,13 @@ public sealed class JobGrain : Grain, IJobGrain
         [PersistentState("job", PaletteStorage.Name)] IPersistentState<JobRecord> record,
         TimeProvider time,
         IOptions<GrainWriteOptions> options,
+        IOptions<JobWatchdogOptions> watch,
         ILogger<JobGrain> logger)
     {
         _record = record;
         _time = time;
         _options = options.Value;
+        _watch = watch.Value;
         _logger = logger;
     }
 
@@ -33,7 +43,68 @@ public sealed class JobGrain : Grain, IJobGrain
     {
         _machine = new JobStateMachine(JobId, _record.State.Status, _time);
         _progressWrites = new WriteThrottle(_options.ProgressWriteEveryReports, _options.ProgressWriteInterval, _time.GetUtcNow());
+        if (_machine.Current?.State == JobState.Running) StartWatchdog();
         return Task.CompletedTask;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Being called is the point: the activation (and with it the heartbeat timer) exists again.
+        if (_machine.Current?.State == JobState.Running) await CheckWorkers(CancellationToken.None);
+        else await SyncWatchdog();
+    }
+
+    private void StartWatchdog() =>
+        _watchdog ??= this.RegisterGrainTimer(CheckWorkers, _watch.CheckInterval, _watch.CheckInterval);
+
+    /// <summary>Timer and reminder exist exactly while the job runs.</summary>
+    private async Task SyncWatchdog()
+    {
+        if (_machine.Current?.State == JobState.Running)
+        {
+            StartWatchdog();
+            await this.RegisterOrUpdateReminder(WatchdogReminder, _watch.ReminderPeriod, _watch.ReminderPeriod);
+            return;
+        }
+        _watchdog?.Dispose();
+        _watchdog = null;
+        if (await this.GetReminder(WatchdogReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    private async Task CheckWorkers(CancellationToken cancel)
+    {
+        var job = _machine.Current;
+        if (job is null || job.State != JobState.Running)
+        {
+            await SyncWatchdog();
+            return;
+        }
+        var now = _time.GetUtcNow();
+        foreach (var workerId in job.Workers.ToList())
+        {
+            WorkerInfo? info;
+            try
+            {
+                info = await GrainFactory.GetGrain<IWorkerGrain>(workerId).GetInfo();
+            }
+            catch (Exception e) when (GrainCallRetry.IsTransient(e))
+            {
+                continue; // the cluster is changing: judge at the next tick, not on a failed call
+            }
+            var silent = info is null ? TimeSpan.MaxValue : now - info.LastHeartbeat;
+            if (info is { Active: true } && silent <= _watch.WorkerTimeout) continue;
+            string reason = info switch
+            {
+                null => $"worker {workerId} is unknown to the cluster",
+                { Active: false } => $"worker {workerId} left without releasing the job",
+                _ => $"worker {workerId} lost: no heartbeat for {silent.TotalSeconds:F0} s (timeout {_watch.WorkerTimeout.TotalSeconds:F0} s)",
+            };
+            if (!_machine.WorkerLost(workerId, reason)) continue;
+            await SaveAsync();
+            _logger.LogWarning("Job {JobId}: {Reason}; back to {State} from checkpoint step {Step}", JobId, reason,
+                _machine.Current!.State, _machine.Current.CheckpointStep);
+        }
+        if (_machine.Current!.State != JobState.Running) await SyncWatchdog();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -63,6 +134,7 @@ public sealed class JobGrain : Grain, IJobGrain
         var assignment = _machine.TryAssign(workerId);
         if (assignment is null) return null;
         await SaveAsync();
+        await SyncWatchdog();
         _logger.LogInformation("Job {JobId} assigned to worker {WorkerId} (from checkpoint step {Step})",
             JobId, workerId, assignment.CheckpointStep);
         return assignment;
@@ -107,6 +179,7 @@ public sealed class JobGrain : Grain, IJobGrain
     {
         if (!_machine.Release(workerId, checkpoint, checkpointStep)) return;
         await SaveAsync();
+        await SyncWatchdog();
         _logger.LogInformation("Worker {WorkerId} released job {JobId}, now {State}", workerId, JobId, _machine.Current!.State);
     }
 
@@ -114,6 +187,7 @@ public sealed class JobGrain : Grain, IJobGrain
     {
         var status = change(_machine);
         await SaveAsync();
+        await SyncWatchdog();
         _logger.LogInformation("Job {JobId} {What} (version {Version})", JobId, what, status.Version);
         return status;
     }

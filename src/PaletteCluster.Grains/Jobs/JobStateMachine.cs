@@ -140,6 +140,20 @@ public sealed class JobStateMachine
         return true;
     }
 
+    /// <summary>
+    /// The worker stopped answering (no heartbeat within the timeout, or it is gone): it leaves the roster and a
+    /// running job goes back to Pending, to be resumed from its checkpoint by another worker. The reason is kept
+    /// as the job's last error. If the lost worker comes back, its reports are refused (it is no longer assigned).
+    /// </summary>
+    public bool WorkerLost(string workerId, string reason)
+    {
+        var job = Current;
+        if (job is null || job.State != JobState.Running || !job.Workers.Contains(workerId)) return false;
+        var workers = job.Workers.Where(w => w != workerId).ToArray();
+        Commit(job with { Workers = workers, State = workers.Length == 0 ? JobState.Pending : job.State, Error = reason });
+        return true;
+    }
+
     private static bool IsNewerCheckpoint(JobStatus job, string? checkpoint, long step) =>
         checkpoint is not null && (job.Checkpoint is null || step > job.CheckpointStep);
 

@@ -11,6 +11,7 @@ namespace PaletteCluster.Training.Runtime;
 /// </summary>
 public sealed class GcQuietZone : IDisposable
 {
+    /// <summary>Managed bytes a zone may allocate before the runtime collects anyway (a whole sampling run fits).</summary>
     public const long DefaultBudgetBytes = 192L << 20;
     private readonly bool _entered;
 
