@@ -142,8 +142,11 @@ public sealed class AzureBlobStore : IBlobStore
             await LocalFiles.WriteAtomicallyAsync(path, source, ct, ex => Classify(ex, name, $"download to {path}", ct));
         }, cancellationToken);
 
-    public Task WriteTextAsync(string name, string text, CancellationToken cancellationToken = default) =>
-        UploadAsync(name, new MemoryStream(Encoding.UTF8.GetBytes(text)), cancellationToken);
+    public async Task WriteTextAsync(string name, string text, CancellationToken cancellationToken = default)
+    {
+        using var content = new MemoryStream(Encoding.UTF8.GetBytes(text));
+        await UploadAsync(name, content, cancellationToken);
+    }
 
     public Task<string> ReadTextAsync(string name, CancellationToken cancellationToken = default) =>
         RunAsync(name, "read", async ct =>

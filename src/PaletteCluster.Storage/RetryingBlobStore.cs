@@ -50,14 +50,10 @@ public sealed class RetryingBlobStore : IBlobStore
     public Task UploadAsync(string name, Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var start = content.CanSeek ? content.Position : -1;
+        var start = content.CanSeek ? content.Position : 0;
         return RunAsync(name, "upload", async attempt =>
         {
-            if (attempt > 1)
-            {
-                if (start < 0) return false; // cannot replay: signals "do not retry"
-                content.Position = start;
-            }
+            if (attempt > 1) content.Position = start; // replay what the failed attempt consumed
             await _inner.UploadAsync(name, content, cancellationToken);
             return true;
         }, cancellationToken, replayable: content.CanSeek);
