@@ -142,9 +142,11 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDispos
         await workers[survivor].WaitForLine("took job two-task at checkpoint step", TimeSpan.FromSeconds(1));
         var resumedFrom = long.Parse(System.Text.RegularExpressions.Regex.Match(workers[survivor].Output, @"took job two-task at checkpoint step (\d+)").Groups[1].Value);
         Assert.InRange(running.Step - resumedFrom, 0, 10); // at most one checkpoint interval of work lost
-        var firstNewStep = events.First(e => e.Job.State == JobState.Running && e.Job.Workers.Contains(survivor) && e.Job.Step > resumedFrom);
-        output.WriteLine($"killed {victim} at step >= {running.Step}; {survivor} resumed from step {resumedFrom}; " +
-                         $"first new step reported {(firstNewStep.Job.UpdatedAt.ToDateTimeOffset() - killedAt).TotalSeconds:F1} s after the kill");
+        int reassigned = events.FindIndex(e => e.Job.Workers.Contains(survivor));
+        var firstNewStep = events.Skip(reassigned).First(e => e.Job.Step != events[reassigned].Job.Step); // the survivor's first report
+        output.WriteLine($"killed {victim} at step >= {running.Step}; {survivor} resumed from step {resumedFrom}; job reassigned " +
+                         $"{(events[reassigned].Job.UpdatedAt.ToDateTimeOffset() - killedAt).TotalSeconds:F1} s and first new step (step {firstNewStep.Job.Step}) " +
+                         $"reported {(firstNewStep.Job.UpdatedAt.ToDateTimeOffset() - killedAt).TotalSeconds:F1} s after the kill");
 
         // Same parameters as the job trained without interruption in a plain loop.
         var jobSpec = PaletteCluster.Api.Specs.JobSpecReader.Read(spec, "job.yaml");
