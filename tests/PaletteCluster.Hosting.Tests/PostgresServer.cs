@@ -41,12 +41,15 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     /// <summary>Runs one query against the palette database and returns its rows.</summary>
-    public async Task<List<object?[]>> QueryAsync(string sql, params (string Name, object Value)[] parameters)
+    public Task<List<object?[]>> QueryAsync(string sql, params (string Name, object Value)[] parameters) =>
+        QueryAsync(sql, parameters.Select(p => new NpgsqlParameter(p.Name, p.Value)));
+
+    public async Task<List<object?[]>> QueryAsync(string sql, IEnumerable<NpgsqlParameter> parameters)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        foreach (var parameter in parameters) command.Parameters.Add(parameter);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<object?[]>();
         while (await reader.ReadAsync())

@@ -49,21 +49,8 @@ public sealed class QueryContractTests(PostgresServer postgres)
     private async Task<List<object?[]>> RunAsync(string queryKey, params (string Name, object? Value)[] parameters)
     {
         var text = (string)(await postgres.QueryAsync("SELECT querytext FROM orleansquery WHERE querykey = @k", ("k", queryKey))).Single()[0]!;
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(text, connection);
-        foreach (var (name, value) in parameters)
-            command.Parameters.Add(value is null
-                ? new NpgsqlParameter(name, NpgsqlDbType.Integer) { Value = DBNull.Value }
-                : new NpgsqlParameter(name, value));
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
+        return await postgres.QueryAsync(text, parameters.Select(p => p.Value is null
+            ? new NpgsqlParameter(p.Name, NpgsqlDbType.Integer) { Value = DBNull.Value } // the providers pass typed NULLs
+            : new NpgsqlParameter(p.Name, p.Value)));
     }
 }

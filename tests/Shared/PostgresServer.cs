@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-
 namespace PaletteCluster.Testing;
 
 /// <summary>
@@ -10,15 +6,14 @@ namespace PaletteCluster.Testing;
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
-    private readonly string _script;
+    private readonly ServerScript _script = new("postgres.sh");
 
     public PostgresServer()
     {
-        _script = Path.Combine(RepoRoot(), "build", "postgres.sh");
         // Directly under the temp root: the postgres user must be able to reach it.
         DataDirectory = Path.Combine(Path.GetTempPath(), $"palette-pg-{Guid.NewGuid():N}"[..20]);
         Port = FreePort();
-        ConnectionString = RunScript("start", DataDirectory, Port.ToString()).Trim().Split('\n')[^1]; // the script prints it last
+        ConnectionString = _script.RunForLastLine("start", DataDirectory, Port.ToString());
     }
 
     public string DataDirectory { get; }
@@ -27,34 +22,9 @@ public sealed class PostgresServer : IDisposable
 
     public void Dispose()
     {
-        try { RunScript("stop", DataDirectory); }
+        try { _script.Run("stop", DataDirectory); }
         finally { if (Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true); }
     }
 
-    private string RunScript(params string[] args)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(_script);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(10))) { p.Kill(true); throw new TimeoutException($"postgres.sh {args[0]} hung"); }
-        if (p.ExitCode != 0) throw new InvalidOperationException($"postgres.sh {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
-        return stdout.Result;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PaletteCluster.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no PaletteCluster.sln above {AppContext.BaseDirectory}");
-    }
+    public static int FreePort() => ServerScript.FreePort();
 }
