@@ -23,6 +23,8 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         var job = grains.GetGrain<IJobGrain>(assignment.JobId);
         var coordinator = grains.GetGrain<ICoordinatorGrain>(assignment.JobId);
         var retry = GrainCallRetry.Default;
+        // How a job ended must reach it, or it stays Running with a live (heartbeating) worker: keep trying for minutes.
+        var patient = new GrainCallRetry(Attempts: 40, MaxDelay: TimeSpan.FromSeconds(10));
         logger.LogInformation("Worker {Worker} took job {Job} at checkpoint step {Step}", options.WorkerId, assignment.JobId, assignment.CheckpointStep);
 
         TrainingRun.Result? result = null;
@@ -64,17 +66,17 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         {
             logger.LogError("Job {Job} failed: {Error}", assignment.JobId, failure);
             await retry.Run(() => grains.GetGrain<IWorkerGrain>(options.WorkerId).ReportError(failure));
-            await retry.Run(() => job.Fail(options.WorkerId, failure));
+            await patient.Run(() => job.Fail(options.WorkerId, failure));
         }
         else if (result is { Cancelled: false })
         {
-            await retry.Run(() => job.Complete(options.WorkerId, new CompletionReport(result.Step, result.LastCheckpoint, result.SampleGrid)));
+            await patient.Run(() => job.Complete(options.WorkerId, new CompletionReport(result.Step, result.LastCheckpoint, result.SampleGrid)));
             logger.LogInformation("Job {Job} completed at step {Step} ({Rate:F2} steps/s)", assignment.JobId, result.Step,
                 result.StepsRun / Math.Max(result.TrainingSeconds, 1e-9));
         }
         else
         {
-            await retry.Run(() => job.Release(options.WorkerId, result?.LastCheckpoint, result?.Step ?? assignment.CheckpointStep));
+            await patient.Run(() => job.Release(options.WorkerId, result?.LastCheckpoint, result?.Step ?? assignment.CheckpointStep));
             logger.LogInformation("Released job {Job} at step {Step}", assignment.JobId, result?.Step);
         }
         await retry.Run(() => coordinator.Leave(options.WorkerId));

@@ -49,7 +49,16 @@ public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, D
                     continue;
                 }
                 currentJob = work.JobId;
-                await execution.Run(work, shutdown);
+                try
+                {
+                    await execution.Run(work, shutdown);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The job's end could not be reported even after minutes of retries (cluster unreachable). Stay up
+                    // and ask for work again rather than die; an operator sees the error here and on `palette status`.
+                    logger.LogError("Job {Job}: could not report its end to the cluster: {Error}", work.JobId, e.Message);
+                }
                 currentJob = null;
                 jobsDone++;
             }
