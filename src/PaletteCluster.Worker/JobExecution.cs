@@ -15,9 +15,6 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
     /// <summary>The running job's latest progress (for heartbeats); null when idle.</summary>
     public ClusterProgressReporter? Reporter { get; private set; }
 
-    /// <summary>How the last job's training loop went (steps run, loop time); null if it never trained.</summary>
-    public TrainingRun.Result? LastResult { get; private set; }
-
     public async Task Run(Assignment assignment, CancellationToken shutdown)
     {
         var job = grains.GetGrain<IJobGrain>(assignment.JobId);
@@ -59,7 +56,6 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         finally
         {
             Reporter = null;
-            LastResult = result;
         }
 
         if (failure is not null)

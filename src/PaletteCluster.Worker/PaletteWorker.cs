@@ -12,9 +12,6 @@ public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, D
 {
     private readonly JobExecution _execution = new(grains, options, device, logger);
 
-    /// <summary>How the last job's training loop went (for benchmarks and tests).</summary>
-    public PaletteCluster.Training.TrainingRun.Result? LastResult => _execution.LastResult;
-
     public async Task<int> Run(CancellationToken shutdown)
     {
         var retry = GrainCallRetry.Default;

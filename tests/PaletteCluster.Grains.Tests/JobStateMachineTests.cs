@@ -105,4 +105,30 @@ public sealed class JobStateMachineTests
         Assert.Throws<InvalidOperationException>(() => machine.Pause());
         Assert.Null(machine.Current);
     }
+
+    [Fact]
+    public void A_release_with_a_later_checkpoint_than_the_last_report_moves_the_step_to_it()
+    {
+        var machine = Created();
+        machine.TryAssign("w1");
+        machine.ReportProgress("w1", new ProgressReport(6, 0.5, 1e-4, 10, null, 0), out _);
+        Assert.True(machine.Release("w1", "c8", 8)); // stopped (SIGTERM) two steps after its last report
+        Assert.Equal(8, machine.Current!.Step);
+        Assert.Equal(8, machine.Current.CheckpointStep);
+        Assert.Equal(JobState.Pending, machine.Current.State);
+    }
+
+    [Fact]
+    public void A_lost_worker_is_taken_off_a_running_job_which_goes_back_to_pending_with_the_reason()
+    {
+        var machine = Created();
+        machine.TryAssign("w1");
+        Assert.True(machine.WorkerLost("w1", "worker w1 lost: no heartbeat for 31 s"));
+        Assert.Equal(JobState.Pending, machine.Current!.State);
+        Assert.Empty(machine.Current.Workers);
+        Assert.Contains("w1 lost", machine.Current.Error);
+        Assert.False(machine.WorkerLost("w1", "again")); // no longer assigned: nothing changes
+        Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(7, 0.5, 1e-4, 10, null, 0), out _));
+        Assert.NotNull(machine.TryAssign("w2"));
+    }
 }

@@ -17,6 +17,9 @@ namespace PaletteCluster.Cli.Cluster;
 /// </summary>
 public sealed class LocalJobRunner(string specPath, string stateDirectory, string storageRoot, Device device, ILoggerFactory logging)
 {
+    /// <summary>Exit code after Ctrl+C / SIGTERM (the shell's convention for an interrupted command).</summary>
+    public const int StoppedByUser = 130;
+
     public async Task<int> Run(CancellationToken stop)
     {
         // Bad specs fail here, before anything starts; relative data paths are resolved against the spec's folder.
@@ -66,7 +69,8 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
             JobState.Failed => $"Job {jobId} failed at step {last.Step}: {last.Error}",
             _ => $"Stopped job {jobId} at step {last.Step} ({Describe(last.State)}); run the same command again to continue. Checkpoint: {last.Checkpoint}",
         });
-        return last.State == JobState.Completed || stop.IsCancellationRequested ? 0 : 1;
+        if (stop.IsCancellationRequested) return StoppedByUser;
+        return last.State == JobState.Completed ? 0 : 1;
     }
 
     private static async Task<Job?> Existing(JobApiClient api, string jobId, CancellationToken stop)

@@ -133,7 +133,7 @@ public sealed class JobStateMachine
         var workers = job.Workers.Where(w => w != workerId).ToArray();
         var released = job with { Workers = workers };
         if (IsNewerCheckpoint(job, checkpoint, checkpointStep))
-            released = released with { Checkpoint = checkpoint, CheckpointStep = checkpointStep };
+            released = released with { Checkpoint = checkpoint, CheckpointStep = checkpointStep, Step = Math.Max(job.Step, checkpointStep) };
         if (job.State == JobState.Running && workers.Length == 0)
             released = released with { State = JobState.Pending };
         Commit(released);
