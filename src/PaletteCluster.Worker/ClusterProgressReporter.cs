@@ -91,7 +91,7 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
         try
         {
             var published = await _store!.PublishAsync(localCheckpoint, step);
-            _logger.LogInformation("Checkpoint step {Step} published in {Seconds:F3} s ({Bytes} bytes, {Files} files{Note}); training went on meanwhile",
+            _logger.LogInformation("Checkpoint step {Step} published to the store in {Seconds:F3} s ({Bytes} bytes, {Files} files{Note})",
                 step, clock.Elapsed.TotalSeconds, published.BytesUploaded, published.FilesUploaded, published.AlreadyPublished ? ", already there" : "");
             var pointer = StoreCheckpointRef.Format(_jobId, step);
             if (LastPublished is not { } last || last.Step < step) LastPublished = (pointer, step);
