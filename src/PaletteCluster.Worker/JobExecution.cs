@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Checkpoints;
+using PaletteCluster.Storage;
 using PaletteCluster.Training;
 using static TorchSharp.torch;
 
@@ -9,6 +11,8 @@ namespace PaletteCluster.Worker;
 /// <summary>
 /// Trains one assignment: joins the job's group, leases its shards, runs the trainer on a dedicated thread with
 /// progress flowing to the job grain, and tells the job how it ended (completed, released, or failed).
+/// With a checkpoint store it first restores the job's latest checkpoint from the store, and publishes the final
+/// checkpoint before reporting it.
 /// </summary>
 public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, Device device, ILogger logger)
 {
@@ -26,23 +30,43 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
 
         TrainingRun.Result? result = null;
         string? failure = null;
+        // What Complete/Release name: the local folder without a store, else the published final checkpoint.
+        string? finalCheckpoint = null;
+        long finalStep = assignment.CheckpointStep;
         try
         {
             var config = JobSpecMapping.ToTrainConfig(assignment.Spec);
             config.Validate();
-            var runOptions = JobSpecMapping.ToRunOptions(assignment, options);
+            var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.CheckpointEvery, logger);
+            var runOptions = JobSpecMapping.ToRunOptions(assignment, options) with { ResumeFrom = await ResumePoint(assignment, store, shutdown) };
             await retry.Run(() => coordinator.Join(options.WorkerId), shutdown);
             await using var leases = await ShardLeaseSet.Acquire(grains, assignment.JobId, assignment.Spec.Data, options.WorkerId, options.LeaseDuration, logger, shutdown);
-            await using var reporter = Reporter = new ClusterProgressReporter(job, coordinator, leases, options.WorkerId, logger);
+            await using var reporter = Reporter = new ClusterProgressReporter(job, coordinator, leases, options.WorkerId, logger, store, assignment.JobId);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown, reporter.StopRequested);
             var run = new TrainingRun(config, runOptions, device, logger);
             // Training blocks its thread for the whole run; keep it off the thread pool Orleans uses.
             result = await Task.Factory.StartNew(() => run.Run(reporter, stop.Token), CancellationToken.None,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            (finalCheckpoint, finalStep) = (result.LastCheckpoint, result.Step);
+            if (store is not null && result.LastCheckpoint is not null)
+            {
+                await reporter.DisposeAsync(); // drain: checkpoints reported during training are published (and reported) first
+                // Usually already published by the reporter (then this only compares manifests); not so for a stop's checkpoint.
+                if (await reporter.Publish(result.LastCheckpoint, result.Step) is { } pointer)
+                    finalCheckpoint = pointer;
+                else
+                {
+                    // A local path is useless to other workers: hand the job back at the newest checkpoint they can reach.
+                    (finalCheckpoint, finalStep) = reporter.LastPublished is { } last ? (last.Pointer, last.Step) : (assignment.Checkpoint, assignment.CheckpointStep);
+                    result = result with { Cancelled = true };
+                    logger.LogError("Job {Job}: final checkpoint step {Step} is not in the store; releasing the job at step {Published}",
+                        assignment.JobId, result.Step, finalStep);
+                }
+            }
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or CheckpointException or IOException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or CheckpointException or IOException or BlobStoreException)
         {
-            failure = e.Message; // expected: bad data, bad settings, diverged, unreadable checkpoint
+            failure = e.Message; // expected: bad data, bad settings, diverged, unreadable checkpoint, store unreachable
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
@@ -66,15 +90,51 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         }
         else if (result is { Cancelled: false })
         {
-            await patient.Run(() => job.Complete(options.WorkerId, new CompletionReport(result.Step, result.LastCheckpoint, result.SampleGrid)));
+            await patient.Run(() => job.Complete(options.WorkerId, new CompletionReport(result.Step, finalCheckpoint, result.SampleGrid)));
             logger.LogInformation("Job {Job} completed at step {Step} ({Rate:F2} steps/s)", assignment.JobId, result.Step,
                 result.StepsRun / Math.Max(result.TrainingSeconds, 1e-9));
         }
         else
         {
-            await patient.Run(() => job.Release(options.WorkerId, result?.LastCheckpoint, result?.Step ?? assignment.CheckpointStep));
+            await patient.Run(() => job.Release(options.WorkerId, finalCheckpoint, finalStep));
             logger.LogInformation("Released job {Job} at step {Step}", assignment.JobId, result?.Step);
         }
         await retry.Run(() => coordinator.Leave(options.WorkerId));
+    }
+
+    /// <summary>
+    /// The checkpoint folder to resume from. Without a store: the job's pointer as it is. With one: the store's
+    /// latest complete checkpoint, downloaded into this worker's own job folder (nothing else is shared).
+    /// </summary>
+    private async Task<string?> ResumePoint(Assignment assignment, CheckpointStore? store, CancellationToken cancel)
+    {
+        if (store is null)
+        {
+            if (StoreCheckpointRef.IsStoreRef(assignment.Checkpoint))
+                throw new ArgumentException($"job {assignment.JobId} resumes from {assignment.Checkpoint}, which is in a checkpoint store; start this worker with --checkpoint-store");
+            return assignment.Checkpoint;
+        }
+        var local = Path.Combine(options.JobFolder(assignment.JobId), "checkpoints");
+        Directory.CreateDirectory(local);
+        var clock = Stopwatch.StartNew();
+        var restored = await store.RestoreLatestAsync(local, cancel);
+        if (restored.Rejected.Count > 0)
+            logger.LogWarning("Job {Job}: skipped damaged checkpoints in the store: {Rejected}", assignment.JobId,
+                string.Join("; ", restored.Rejected.Select(r => $"step {r.Step} ({r.Reason})")));
+        if (restored.Directory is not null)
+        {
+            logger.LogInformation("Job {Job}: restored checkpoint step {Step} from the store in {Seconds:F2} s (the job named step {Named})",
+                assignment.JobId, restored.Step, clock.Elapsed.TotalSeconds, assignment.CheckpointStep);
+            return restored.Directory;
+        }
+        // A job from before the store was configured may still point at a folder on shared storage.
+        if (assignment.Checkpoint is { } path && !StoreCheckpointRef.IsStoreRef(path) && Directory.Exists(path))
+            return path;
+        if (assignment.CheckpointStep > 0)
+            throw new InvalidDataException($"job {assignment.JobId} is at checkpoint step {assignment.CheckpointStep} ({assignment.Checkpoint}) " +
+                $"but the checkpoint store has no usable checkpoint for it" +
+                (restored.Rejected.Count > 0 ? $" ({restored.Rejected.Count} damaged: {string.Join("; ", restored.Rejected.Select(r => r.Reason))})" : "") +
+                "; refusing to restart it from scratch");
+        return null;
     }
 }

@@ -1,8 +1,12 @@
+using System.Text.RegularExpressions;
 using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
 using PaletteCluster.Api.Client;
 using PaletteCluster.Api.V1;
 using PaletteCluster.Checkpoints;
+using PaletteCluster.Storage;
 using PaletteCluster.Testing;
+using PaletteCluster.Worker;
 using Xunit.Abstractions;
 
 namespace PaletteCluster.Cluster.Tests;
@@ -108,16 +112,65 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDispos
     public async Task A_job_whose_worker_is_killed_moves_to_the_other_worker_and_ends_bitwise_like_an_uninterrupted_run()
     {
         using var postgres = new PostgresServer();
+        string storage = Path.Combine(_root, "storage");
+        var (final, spec, _) = await KillTheWorkerHoldingTheJob(postgres, "kill", _ => ["--storage", storage]);
+        AssertSameParametersAsPlainRun(spec, final.Checkpoint);
+    }
+
+    [Fact]
+    public async Task A_killed_workers_job_resumes_from_an_Azurite_checkpoint_store_on_a_worker_sharing_no_folder_and_ends_bitwise_like_an_uninterrupted_run()
+    {
+        using var postgres = new PostgresServer();
+        using var azurite = new AzuriteServer();
+        // Each worker gets its own --storage: the checkpoint store is the only thing they share.
+        var (final, spec, survivor) = await KillTheWorkerHoldingTheJob(postgres, "store",
+            id => ["--storage", Path.Combine(_root, $"storage-{id}"), "--checkpoint-store", azurite.ConnectionString]);
+
+        Assert.True(StoreCheckpointRef.TryParse(final.Checkpoint, out var pointedJob, out var pointedStep), $"not a store reference: {final.Checkpoint}");
+        Assert.Equal(("two-task", 60L), (pointedJob, pointedStep));
+        var took = long.Parse(Regex.Match(survivor.Output, @"took job two-task at checkpoint step (\d+)").Groups[1].Value);
+        var restoredStep = Regex.Match(survivor.Output, @"Job two-task: restored checkpoint step (\d+) from the store");
+        Assert.True(restoredStep.Success, survivor.Output);
+        // The store may hold one checkpoint newer than the job's pointer (published, then killed before reporting it).
+        Assert.InRange(long.Parse(restoredStep.Groups[1].Value), Math.Max(took, 10), took + 10);
+
+        var store = new CheckpointStore(CheckpointStoreLocation.Open(azurite.ConnectionString, NullLogger.Instance),
+            new CheckpointStoreOptions { Job = "two-task" }, NullLogger.Instance);
+        // Retention (newest 3, and every 10th checkpoint: step 100, not reached) left exactly these, all complete.
+        var stored = await store.ListAsync();
+        Assert.Equal(new long[] { 40, 50, 60 }, stored.Select(c => c.Step).ToArray());
+        Assert.All(stored, c => Assert.Equal(CheckpointState.Complete, c.State));
+        var restored = await store.RestoreLatestAsync(Path.Combine(_root, "restored"));
+        Assert.Equal(60, restored.Step);
+        Assert.Empty(restored.Rejected);
+        AssertSameParametersAsPlainRun(spec, restored.Directory!);
+
+        // Uploads only: the final checkpoint is published again before Complete, which must find it already there.
+        Assert.Matches(@"Checkpoint step 60 published to the store in [0-9.]+ s \(0 bytes, 0 files, already there\)", survivor.Output);
+        var publishSeconds = _daemons.Where(d => d.Name.StartsWith("worker"))
+            .SelectMany(d => Regex.Matches(d.Output, @"Checkpoint step (\d+) published to the store in ([0-9.]+) s \([1-9]"))
+            .Select(m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(publishSeconds.Count >= 5, $"expected uploads of steps 10 to 60, saw {publishSeconds.Count}"); // 10 by the victim, 20..60 by the survivor
+        output.WriteLine($"publish time per checkpoint (Azurite, {stored[^1].Bytes} bytes): min {publishSeconds.Min():F3} s, " +
+                         $"mean {publishSeconds.Average():F3} s, max {publishSeconds.Max():F3} s over {publishSeconds.Count} publishes");
+    }
+
+    /// <summary>
+    /// Two workers (per-worker arguments from <paramref name="storageArgs"/>) and a 60-step job; the worker holding it
+    /// is SIGKILLed after step 16 and the other one finishes it. Returns the final job, its spec and the survivor.
+    /// </summary>
+    private async Task<(Job Final, string Spec, PaletteDaemon Survivor)> KillTheWorkerHoldingTheJob(PostgresServer postgres, string clusterPrefix,
+        Func<string, string[]> storageArgs)
+    {
         Assert.Equal(0, PaletteProcess.Run("db", "init", "--connection", postgres.ConnectionString).ExitCode);
-        string clusterId = $"kill-{Guid.NewGuid():N}"[..12];
+        string clusterId = $"{clusterPrefix}-{Guid.NewGuid():N}"[..12];
         var silos = new[] { Ports(), Ports() };
         await StartSilos(postgres, clusterId, silos, "--worker-timeout-seconds", "3");
-        string storage = Path.Combine(_root, "storage");
         var workers = new Dictionary<string, PaletteDaemon>();
         foreach (var id in new[] { "w1", "w2" })
         {
-            workers[id] = Start($"worker {id}", "worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
-                "--storage", storage, "--worker-id", id, "--device", "cpu", "--heartbeat-seconds", "1", "--lease-seconds", "3");
+            workers[id] = Start($"worker {id}", ["worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
+                .. storageArgs(id), "--worker-id", id, "--device", "cpu", "--heartbeat-seconds", "1", "--lease-seconds", "3"]);
             await workers[id].WaitForLine($"Worker {id} registered", StartTimeout);
         }
         using var api = new JobApiClient($"http://127.0.0.1:{silos[0].Api}");
@@ -127,7 +180,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDispos
 
         Job running;
         do { await Task.Delay(200); running = await api.Get("two-task"); } while (running.Step < 16 && running.State != JobState.Failed);
-        Assert.Equal(JobState.Running, running.State);
+        Assert.True(running.State == JobState.Running, $"job is {running.State}: {running.Error}\n{AllOutput()}");
         string victim = Assert.Single(running.Workers), survivor = victim == "w1" ? "w2" : "w1";
         workers[victim].Kill();
         var killedAt = DateTimeOffset.UtcNow;
@@ -140,23 +193,30 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDispos
         Assert.Equal(60, final.Step);
         Assert.Contains($"worker {victim} lost", final.Error);
         await workers[survivor].WaitForLine("took job two-task at checkpoint step", TimeSpan.FromSeconds(1));
-        var resumedFrom = long.Parse(System.Text.RegularExpressions.Regex.Match(workers[survivor].Output, @"took job two-task at checkpoint step (\d+)").Groups[1].Value);
+        var resumedFrom = long.Parse(Regex.Match(workers[survivor].Output, @"took job two-task at checkpoint step (\d+)").Groups[1].Value);
         Assert.InRange(running.Step - resumedFrom, 0, 10); // at most one checkpoint interval of work lost
         int reassigned = events.FindIndex(e => e.Job.Workers.Contains(survivor));
         var firstNewStep = events.Skip(reassigned).First(e => e.Job.Step != events[reassigned].Job.Step); // the survivor's first report
         output.WriteLine($"killed {victim} at step >= {running.Step}; {survivor} resumed from step {resumedFrom}; job reassigned " +
                          $"{(events[reassigned].Job.UpdatedAt.ToDateTimeOffset() - killedAt).TotalSeconds:F1} s and first new step (step {firstNewStep.Job.Step}) " +
                          $"reported {(firstNewStep.Job.UpdatedAt.ToDateTimeOffset() - killedAt).TotalSeconds:F1} s after the kill");
+        return (final, spec, workers[survivor]);
+    }
 
-        // Same parameters as the job trained without interruption in a plain loop.
+    /// <summary>The checkpoint's model, EMA and optimizer state are bitwise those of the job trained without interruption in a plain loop.</summary>
+    private void AssertSameParametersAsPlainRun(string spec, string checkpoint)
+    {
         var jobSpec = PaletteCluster.Api.Specs.JobSpecReader.Read(spec, "job.yaml");
         var device = PaletteCluster.Training.Runtime.TorchRuntime.Initialize("cpu", null);
         var plain = new PaletteCluster.Training.TrainingRun(PaletteCluster.Worker.JobSpecMapping.ToTrainConfig(jobSpec),
             PaletteCluster.Worker.JobSpecMapping.ToRunOptions(new PaletteCluster.Abstractions.Assignment("plain", jobSpec, null, 0),
                 new PaletteCluster.Worker.WorkerOptions { StorageRoot = Path.Combine(_root, "plain") }),
-            device, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Run();
+            device, NullLogger.Instance).Run();
+        var expected = CheckpointReader.Open(plain.LastCheckpoint!).Manifest;
+        var actual = CheckpointReader.Open(checkpoint).Manifest; // hash-verified
+        Assert.Equal(expected.Step, actual.Step);
         foreach (var file in new[] { CheckpointFiles.Model, CheckpointFiles.Ema, CheckpointFiles.Optimizer })
-            Assert.Equal(CheckpointReader.Open(plain.LastCheckpoint!).Manifest.Files[file].Sha256, CheckpointReader.Open(final.Checkpoint).Manifest.Files[file].Sha256);
+            Assert.Equal(expected.Files[file].Sha256, actual.Files[file].Sha256);
     }
 
     private async Task StartSilos(PostgresServer postgres, string clusterId, (int Silo, int Gateway, int Api)[] silos, params string[] extra)

@@ -17,12 +17,18 @@ public static class WorkerCommand
         var workerId = new Option<string?>("--worker-id") { Description = "Stable worker id (default: host name and process id)" };
         var heartbeat = new Option<double>("--heartbeat-seconds") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 2.0 };
         var lease = new Option<double>("--lease-seconds") { Description = "Data-shard leases last this long unless renewed (a dead worker's shards are free again after it)", DefaultValueFactory = _ => 60 };
+        var checkpointStore = new Option<string?>("--checkpoint-store")
+        {
+            Description = "Where checkpoints are published and restored from: a folder, or an Azure Storage connection string " +
+                          $"(container '{CheckpointStoreLocation.AzureContainer}'). Then --storage may be local to this worker. Default: $PALETTE_CHECKPOINT_STORE; unset keeps checkpoints in --storage only",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PALETTE_CHECKPOINT_STORE") is { Length: > 0 } v ? v : null,
+        };
         var maxJobs = new Option<int>("--max-jobs") { Description = "Exit after this many jobs (0: never)", DefaultValueFactory = _ => 0 }.InRange(0, int.MaxValue);
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
         var command = new Command("worker", "Run a training worker that joins the cluster and trains the jobs it is given");
         foreach (var o in cluster.All) command.Add(o);
-        command.Add(storage); command.Add(workerId); command.Add(heartbeat); command.Add(lease); command.Add(maxJobs); command.Add(device); command.Add(libtorch);
+        command.Add(storage); command.Add(workerId); command.Add(heartbeat); command.Add(lease); command.Add(maxJobs); command.Add(checkpointStore); command.Add(device); command.Add(libtorch);
         command.SetAction(async (parse, _) =>
         {
             var options = cluster.Read(parse);
@@ -39,7 +45,9 @@ public static class WorkerCommand
                 HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
                 MaxJobs = parse.GetValue(maxJobs),
                 LeaseDuration = TimeSpan.FromSeconds(parse.GetValue(lease)),
+                CheckpointBlobs = parse.GetValue(checkpointStore) is { } location ? CheckpointStoreLocation.Open(location, logger) : null,
             };
+            if (workerOptions.CheckpointBlobs is { } blobs) logger.LogInformation("Checkpoints are published to {Store}", blobs.Description);
             var worker = new PaletteWorker(host.Services.GetRequiredService<IClusterClient>(), workerOptions, dev, logger);
             await worker.Run(stop.Token);
             await host.StopAsync();

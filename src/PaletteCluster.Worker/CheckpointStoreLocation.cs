@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using PaletteCluster.Storage;
+
+namespace PaletteCluster.Worker;
+
+/// <summary>Turns the `--checkpoint-store` value (a folder or an Azure connection string) into a retrying blob store.</summary>
+public static class CheckpointStoreLocation
+{
+    /// <summary>The Azure container checkpoints go to.</summary>
+    public const string AzureContainer = "palette-checkpoints";
+
+    public static bool IsAzureConnectionString(string value) =>
+        value.StartsWith("DefaultEndpointsProtocol=", StringComparison.OrdinalIgnoreCase)
+        || value.StartsWith("UseDevelopmentStorage=", StringComparison.OrdinalIgnoreCase);
+
+    public static IBlobStore Open(string value, ILogger logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value);
+        IBlobStore inner = IsAzureConnectionString(value)
+            ? new AzureBlobStore(new AzureBlobStoreOptions { ConnectionString = value, Container = AzureContainer }, logger)
+            : new FileSystemBlobStore(new FileSystemBlobStoreOptions { Root = value }, logger);
+        // Outages are waited out (and logged) here, so a publish survives a store blip instead of losing the checkpoint.
+        return new RetryingBlobStore(inner, new BlobRetryOptions(), logger);
+    }
+}
