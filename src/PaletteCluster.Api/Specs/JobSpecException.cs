@@ -6,18 +6,19 @@ public sealed class JobSpecException : Exception
     public JobSpecException(string source, IReadOnlyList<JobSpecError> errors)
         : base(Format(source, errors.Select(e => e.ToString()).ToList()))
     {
-        Source = source;
+        SpecName = source;
         Errors = errors;
     }
 
     /// <summary>For problems found after reading (validators), which have no line.</summary>
     public JobSpecException(string source, IReadOnlyList<string> problems) : base(Format(source, problems))
     {
-        Source = source;
+        SpecName = source;
         Errors = [];
     }
 
-    public new string Source { get; }
+    /// <summary>The spec as its errors name it (usually the file name).</summary>
+    public string SpecName { get; }
     public IReadOnlyList<JobSpecError> Errors { get; }
 
     private static string Format(string source, IReadOnlyList<string> problems) =>

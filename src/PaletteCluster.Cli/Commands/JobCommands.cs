@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using PaletteCluster.Api.Client;
 using PaletteCluster.Api.Specs;
 using PaletteCluster.Api.V1;
@@ -134,9 +135,16 @@ public static class JobCommands
     {
         var bar = new ProgressBar(Console.Out, plainEvery: 10);
         Job? last = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Without a handler SIGINT kills the process mid-line; with it, the watch ends and says the job goes on.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        });
         try
         {
-            await foreach (var e in client.Watch(jobId, ct))
+            await foreach (var e in client.Watch(jobId, stop.Token))
             {
                 var job = e.Job;
                 // Keep a line on screen for the moments worth scrolling back to: state changes and new checkpoints.
@@ -146,7 +154,7 @@ public static class JobCommands
                 if (e.Final) break;
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             bar.Finish();
             Console.WriteLine($"Stopped watching; job {jobId} goes on ({(last is null ? "state unknown" : JobTable.StateName(last.State))}).");
