@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using PaletteCluster.Api.V1;
 using PaletteCluster.Cli.Commands;
+using WorkerView = PaletteCluster.Api.V1.Worker;
 
 namespace PaletteCluster.Cli.Tests;
 
@@ -75,7 +76,7 @@ public class JobTableTests
     [Fact]
     public void Workers_table_shows_device_and_a_one_line_error()
     {
-        var worker = new Worker
+        var worker = new WorkerView
         {
             WorkerId = "gpu-1", Active = true, Host = "box", DeviceKind = "cuda", ImagesPerSecond = 100,
             LastHeartbeat = Timestamp.FromDateTimeOffset(Now.AddSeconds(-3)), LastError = "out of memory\nat step 5",
