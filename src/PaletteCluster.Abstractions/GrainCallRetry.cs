@@ -15,9 +15,11 @@ public sealed record GrainCallRetry(int Attempts = 6, TimeSpan? FirstDelay = nul
         e is OrleansMessageRejectionException or TimeoutException or SiloUnavailableException or GatewayTooBusyException
             or Orleans.Runtime.Messaging.ConnectionFailedException;
 
-    public async Task<T> Run<T>(Func<Task<T>> call, CancellationToken cancel = default)
+    /// <param name="onRetry">Told of each transient failure that will be retried: the error, the attempt that failed, the wait.</param>
+    public async Task<T> Run<T>(Func<Task<T>> call, CancellationToken cancel = default, Action<Exception, int, TimeSpan>? onRetry = null)
     {
         var delay = FirstDelay ?? TimeSpan.FromMilliseconds(200);
+        var maxDelay = MaxDelay ?? TimeSpan.FromSeconds(5);
         for (int attempt = 1; ; attempt++)
         {
             try
@@ -26,8 +28,9 @@ public sealed record GrainCallRetry(int Attempts = 6, TimeSpan? FirstDelay = nul
             }
             catch (Exception e) when (IsTransient(e) && attempt < Attempts)
             {
+                onRetry?.Invoke(e, attempt, delay);
                 await Task.Delay(delay, cancel);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, (MaxDelay ?? TimeSpan.FromSeconds(5)).Ticks));
+                delay = delay >= maxDelay / 2 ? maxDelay : delay * 2;
             }
         }
     }

@@ -46,7 +46,7 @@ public static class PaletteSiloHost
         builder.Services.Configure<JobWatchdogOptions>(o =>
         {
             o.WorkerTimeout = options.WorkerTimeout;
-            o.CheckInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, options.WorkerTimeout.Ticks / 3));
+            o.CheckInterval = options.WorkerTimeout / 3 < TimeSpan.FromSeconds(5) ? options.WorkerTimeout / 3 : TimeSpan.FromSeconds(5);
         });
         builder.Services.AddPaletteJobApi();
         services?.Invoke(builder.Services);

@@ -2,7 +2,6 @@ using PaletteCluster.Abstractions;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace PaletteCluster.Api.Service;
 
@@ -16,26 +15,19 @@ public sealed class GrainCallPolicy(IOptions<JobApiOptions> options, ILogger<Gra
     public async Task<T> Run<T>(string what, Func<Task<T>> call, CancellationToken cancellation)
     {
         var settings = options.Value;
-        var delay = settings.FirstRetryDelay;
-        for (int attempt = 1; ; attempt++)
+        // Waits keep doubling (no cap): the API gives up after a handful of attempts anyway.
+        var retry = new GrainCallRetry(settings.MaxAttempts, settings.FirstRetryDelay, TimeSpan.MaxValue);
+        try
         {
-            try
-            {
-                return await call();
-            }
-            catch (Exception e) when (IsTransient(e) && attempt < settings.MaxAttempts)
-            {
+            return await retry.Run(call, cancellation, (e, attempt, delay) =>
                 logger.LogWarning("{What} failed (attempt {Attempt} of {Max}): {Error}; retrying in {Delay} ms",
-                    what, attempt, settings.MaxAttempts, e.Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, cancellation);
-                delay *= 2;
-            }
-            catch (Exception e) when (IsTransient(e))
-            {
-                logger.LogError(e, "{What} failed after {Attempts} attempts", what, attempt);
-                throw new RpcException(new Status(StatusCode.Unavailable,
-                    $"the cluster did not answer ({what}) after {attempt} attempts: {e.Message}"));
-            }
+                    what, attempt, settings.MaxAttempts, e.Message, delay.TotalMilliseconds));
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            logger.LogError(e, "{What} failed after {Attempts} attempts", what, settings.MaxAttempts);
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"the cluster did not answer ({what}) after {settings.MaxAttempts} attempts: {e.Message}"));
         }
     }
 

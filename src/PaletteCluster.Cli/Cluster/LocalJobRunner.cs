@@ -1,9 +1,9 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Api.Client;
 using PaletteCluster.Api.Service;
 using PaletteCluster.Api.Specs;
 using PaletteCluster.Api.V1;
+using PaletteCluster.Cli.Commands;
 using PaletteCluster.Worker;
 using Grpc.Core;
 using static TorchSharp.torch;
@@ -35,9 +35,9 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
             job = await api.Submit(JobSpecWriter.ToJson(spec, indented: false), "json", jobId, Path.GetFileName(specPath), stop);
             logger.LogInformation("Submitted job {Job}", jobId);
         }
-        else if (IsFinal(job.State))
+        else if (job.State.IsFinal())
         {
-            Console.WriteLine($"Job {jobId} is already {Describe(job.State)} at step {job.Step} (checkpoint: {job.Checkpoint}); give the spec another name to train again.");
+            Console.WriteLine($"Job {jobId} is already {JobTable.StateName(job.State)} at step {job.Step} (checkpoint: {job.Checkpoint}); give the spec another name to train again.");
             return job.State == JobState.Completed ? 0 : 1;
         }
         else
@@ -54,8 +54,7 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
             await foreach (var e in api.Watch(jobId, stop))
             {
                 last = e.Job;
-                bar.Report("step", e.Job.Step, e.Job.Spec.Steps, string.Create(CultureInfo.InvariantCulture,
-                    $"{Describe(e.Job.State)} loss {e.Job.Loss:F4} lr {e.Job.LearningRate:G3} {e.Job.ImagesPerSecond:F1} img/s"));
+                bar.Report(JobTable.StateName(e.Job.State), e.Job.Step, e.Job.Spec.Steps, JobTable.Progress(e.Job));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
@@ -67,7 +66,7 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
             JobState.Completed => $"Done: job {jobId} completed at step {last.Step}. Checkpoint: {last.Checkpoint}"
                                   + (string.IsNullOrEmpty(last.SampleGrid) ? "" : $"; samples: {last.SampleGrid}"),
             JobState.Failed => $"Job {jobId} failed at step {last.Step}: {last.Error}",
-            _ => $"Stopped job {jobId} at step {last.Step} ({Describe(last.State)}); run the same command again to continue. Checkpoint: {last.Checkpoint}",
+            _ => $"Stopped job {jobId} at step {last.Step} ({JobTable.StateName(last.State)}); run the same command again to continue. Checkpoint: {last.Checkpoint}",
         });
         if (stop.IsCancellationRequested) return StoppedByUser;
         return last.State == JobState.Completed ? 0 : 1;
@@ -79,7 +78,4 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
         catch (JobApiException e) when (e.Status == StatusCode.NotFound) { return null; }
     }
 
-    private static bool IsFinal(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Cancelled;
-
-    private static string Describe(JobState state) => state.ToString().ToLowerInvariant();
 }

@@ -149,7 +149,7 @@ public static class JobCommands
                 var job = e.Job;
                 // Keep a line on screen for the moments worth scrolling back to: state changes and new checkpoints.
                 bool keep = last is null || last.State != job.State || last.CheckpointStep != job.CheckpointStep || e.Final;
-                bar.Report(JobTable.StateName(job.State), job.Step, job.Spec.Steps, Detail(job), keep && last is not null);
+                bar.Report(JobTable.StateName(job.State), job.Step, job.Spec.Steps, JobTable.Progress(job), keep && last is not null);
                 last = job;
                 if (e.Final) break;
             }
@@ -178,17 +178,5 @@ public static class JobCommands
                 Console.WriteLine($"Job {jobId} was cancelled at step {last.Step}.");
                 return JobDidNotComplete;
         }
-    }
-
-    private static string Detail(Job job)
-    {
-        var parts = new List<string>();
-        if (job.HasLoss) parts.Add(string.Create(CultureInfo.InvariantCulture, $"loss {job.Loss:F4}"));
-        if (job.HasLearningRate) parts.Add(string.Create(CultureInfo.InvariantCulture, $"lr {job.LearningRate:G3}"));
-        if (job.HasImagesPerSecond) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{job.ImagesPerSecond:F1} img/s"));
-        if (job.HasCheckpoint) parts.Add($"checkpoint @{job.CheckpointStep}");
-        if (job.State == JobState.Pending) parts.Add("waiting for a worker");
-        if (job.HasError) parts.Add($"error: {job.Error}");
-        return string.Join(" ", parts);
     }
 }

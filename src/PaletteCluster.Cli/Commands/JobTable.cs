@@ -112,4 +112,17 @@ public static class JobTable
         }
         return text.ToString().TrimEnd();
     }
+
+    /// <summary>The text after a job's progress bar: loss, learning rate, throughput, checkpoint, what it waits for.</summary>
+    public static string Progress(Job job)
+    {
+        var parts = new List<string>();
+        if (job.HasLoss) parts.Add(string.Create(CultureInfo.InvariantCulture, $"loss {job.Loss:F4}"));
+        if (job.HasLearningRate) parts.Add(string.Create(CultureInfo.InvariantCulture, $"lr {job.LearningRate:G3}"));
+        if (job.HasImagesPerSecond) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{job.ImagesPerSecond:F1} img/s"));
+        if (job.HasCheckpoint) parts.Add($"checkpoint @{job.CheckpointStep}");
+        if (job.State == JobState.Pending) parts.Add("waiting for a worker");
+        if (job.HasError) parts.Add($"error: {job.Error}");
+        return string.Join(" ", parts);
+    }
 }
