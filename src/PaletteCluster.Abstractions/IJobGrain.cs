@@ -29,6 +29,18 @@ public interface IJobGrain : IGrainWithStringKey
     /// <summary>The worker could not go on (bad data, diverged): the job fails with this message.</summary>
     Task Fail(string workerId, string error);
 
+    /// <summary>
+    /// The assigned worker cannot go on for a reason that should pass (its checkpoint store is unreachable): the job
+    /// becomes Suspended, still held by the worker, with the reason shown. Repeating it updates the reason.
+    /// </summary>
+    Task<JobStatus> Suspend(string workerId, string reason);
+
+    /// <summary>
+    /// The worker's cause for suspending is gone: a Suspended job it holds runs again (Continue). Stop when the
+    /// job was paused or cancelled meanwhile, or is no longer this worker's: the worker then releases it.
+    /// </summary>
+    Task<WorkerDirective> Unsuspend(string workerId);
+
     /// <summary>The worker stopped as told (pause/cancel) or is shutting down; its last checkpoint is given.</summary>
     Task Release(string workerId, string? checkpoint, long checkpointStep);
 }

@@ -22,4 +22,6 @@ public sealed record JobStatus
     [Id(12)] public DateTimeOffset CreatedAt { get; init; }
     [Id(13)] public DateTimeOffset UpdatedAt { get; init; }
     [Id(14)] public long Version { get; init; }
+    /// <summary>While <see cref="JobState.Suspended"/>: what the job waits for, and since when (in the text).</summary>
+    [Id(15)] public string? SuspendedBecause { get; init; }
 }

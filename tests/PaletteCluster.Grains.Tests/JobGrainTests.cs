@@ -47,6 +47,27 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
     }
 
     [Fact]
+    public async Task Suspend_and_unsuspend_are_stored_and_keep_the_worker()
+    {
+        var job = NewJob();
+        await job.Create(Spec);
+        await job.TryAssign("w1");
+        var suspended = await job.Suspend("w1", "checkpoint store unreachable since 10:00:00 UTC");
+        Assert.Equal(JobState.Suspended, suspended.State);
+        var stored = fixture.ReadStored("job", job).State.GetProperty("Status");
+        Assert.Equal("Suspended", stored.GetProperty("State").GetString());
+        Assert.Equal("checkpoint store unreachable since 10:00:00 UTC", stored.GetProperty("SuspendedBecause").GetString());
+        Assert.Null(await job.TryAssign("w2"));
+
+        Assert.Equal(WorkerDirective.Stop, await job.Unsuspend("w2"));
+        Assert.Equal(WorkerDirective.Continue, await job.Unsuspend("w1"));
+        var running = (await job.GetStatus())!;
+        Assert.Equal((JobState.Running, null), (running.State, running.SuspendedBecause));
+        Assert.Equal(["w1"], running.Workers);
+        Assert.Equal("Running", fixture.ReadStored("job", job).State.GetProperty("Status").GetProperty("State").GetString());
+    }
+
+    [Fact]
     public async Task Pause_stops_the_worker_and_resume_waits_for_its_release()
     {
         var job = NewJob();
@@ -174,6 +195,9 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
         [(JobState.Running, JobAction.Cancel)] = JobState.Cancelled,
         [(JobState.Running, JobAction.Complete)] = JobState.Completed,
         [(JobState.Running, JobAction.Fail)] = JobState.Failed,
+        [(JobState.Suspended, JobAction.Pause)] = JobState.Paused,
+        [(JobState.Suspended, JobAction.Cancel)] = JobState.Cancelled,
+        [(JobState.Suspended, JobAction.Fail)] = JobState.Failed,
         [(JobState.Paused, JobAction.Resume)] = JobState.Pending,
         [(JobState.Paused, JobAction.Cancel)] = JobState.Cancelled,
     };
@@ -244,6 +268,10 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
                 await job.Fail("w1", "out of memory");
                 break;
             case JobState.Cancelled: await job.Cancel(); break;
+            case JobState.Suspended:
+                await job.TryAssign("w1");
+                await job.Suspend("w1", "checkpoint store unreachable");
+                break;
         }
         return job;
     }

@@ -21,7 +21,9 @@ public sealed class JobStateMachineTests
         {
             (JobState.Pending, JobState.Running), (JobState.Pending, JobState.Paused), (JobState.Pending, JobState.Cancelled),
             (JobState.Running, JobState.Completed), (JobState.Running, JobState.Failed), (JobState.Running, JobState.Paused),
-            (JobState.Running, JobState.Cancelled), (JobState.Running, JobState.Pending),
+            (JobState.Running, JobState.Cancelled), (JobState.Running, JobState.Pending), (JobState.Running, JobState.Suspended),
+            (JobState.Suspended, JobState.Running), (JobState.Suspended, JobState.Failed), (JobState.Suspended, JobState.Paused),
+            (JobState.Suspended, JobState.Cancelled), (JobState.Suspended, JobState.Pending),
             (JobState.Paused, JobState.Pending), (JobState.Paused, JobState.Cancelled),
         };
         foreach (var from in Enum.GetValues<JobState>())
@@ -130,5 +132,77 @@ public sealed class JobStateMachineTests
         Assert.False(machine.WorkerLost("w1", "again")); // no longer assigned: nothing changes
         Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(7, 0.5, 1e-4, 10, null, 0), out _));
         Assert.NotNull(machine.TryAssign("w2"));
+    }
+
+    [Fact]
+    public void A_suspended_job_keeps_its_worker_shows_why_and_runs_again_when_the_worker_unsuspends()
+    {
+        var machine = Created();
+        machine.TryAssign("w1");
+        machine.ReportProgress("w1", new ProgressReport(20, 0.5, 1e-4, 10, "store:j/step-20", 20), out _);
+        var suspended = machine.Suspend("w1", "checkpoint store unreachable since 10:00:00");
+        Assert.Equal(JobState.Suspended, suspended.State);
+        Assert.Equal(["w1"], suspended.Workers);
+        Assert.Equal("checkpoint store unreachable since 10:00:00", suspended.SuspendedBecause);
+        Assert.Same(suspended, machine.Suspend("w1", "checkpoint store unreachable since 10:00:00")); // same reason: no change
+        Assert.Null(machine.TryAssign("w2")); // held: nobody else gets it
+        // A report sent before the suspension is recorded without changing the state.
+        Assert.Equal(WorkerDirective.Continue, machine.ReportProgress("w1", new ProgressReport(23, 0.4, 1e-4, 10, null, 0), out _));
+        Assert.Equal((JobState.Suspended, 23L, 20L), (machine.Current!.State, machine.Current.Step, machine.Current.CheckpointStep));
+
+        Assert.Equal(WorkerDirective.Stop, machine.Unsuspend("w2"));
+        Assert.Equal(JobState.Suspended, machine.Current!.State);
+        Assert.Equal(WorkerDirective.Continue, machine.Unsuspend("w1"));
+        Assert.Equal(JobState.Running, machine.Current!.State);
+        Assert.Null(machine.Current.SuspendedBecause);
+        var version = machine.Current.Version;
+        Assert.Equal(WorkerDirective.Continue, machine.Unsuspend("w1")); // a retried call changes nothing
+        Assert.Equal(version, machine.Current.Version);
+    }
+
+    [Fact]
+    public void Only_the_assigned_worker_of_a_running_job_can_suspend_it()
+    {
+        var machine = Created();
+        Assert.Throws<InvalidJobTransitionException>(() => machine.Suspend("w1", "store down")); // pending: nobody holds it
+        machine.TryAssign("w1");
+        var before = machine.Current;
+        Assert.Throws<InvalidJobTransitionException>(() => machine.Suspend("w2", "store down"));
+        Assert.Throws<ArgumentException>(() => machine.Suspend("w1", " "));
+        Assert.Same(before, machine.Current);
+    }
+
+    [Fact]
+    public void A_suspended_job_paused_by_a_user_tells_its_worker_to_stop_and_waits_for_the_release()
+    {
+        var machine = Created();
+        machine.TryAssign("w1");
+        machine.Suspend("w1", "store down");
+        Assert.Equal(JobState.Paused, machine.Pause().State);
+        Assert.Null(machine.Current!.SuspendedBecause);
+        Assert.Equal(WorkerDirective.Stop, machine.Unsuspend("w1"));
+        Assert.Equal(JobState.Paused, machine.Current!.State);
+        machine.Resume();
+        Assert.Null(machine.TryAssign("w2")); // w1 still holds it
+        machine.Release("w1", "store:j/step-30", 30);
+        Assert.NotNull(machine.TryAssign("w2"));
+        Assert.Equal(30, machine.Current!.CheckpointStep);
+    }
+
+    [Fact]
+    public void A_suspended_jobs_lost_or_releasing_worker_sends_it_back_to_pending()
+    {
+        var lost = Created();
+        lost.TryAssign("w1");
+        lost.Suspend("w1", "store down");
+        Assert.True(lost.WorkerLost("w1", "worker w1 lost: no heartbeat for 31 s"));
+        Assert.Equal((JobState.Pending, null), (lost.Current!.State, lost.Current.SuspendedBecause));
+        Assert.Empty(lost.Current.Workers);
+
+        var released = Created();
+        released.TryAssign("w1");
+        released.Suspend("w1", "store down");
+        Assert.True(released.Release("w1", null, 0));
+        Assert.Equal((JobState.Pending, null), (released.Current!.State, released.Current.SuspendedBecause));
     }
 }

@@ -26,6 +26,7 @@ public static class JobMapping
         if (status.Checkpoint is { } checkpoint) job.Checkpoint = checkpoint;
         if (status.Error is { } error) job.Error = error;
         if (status.SampleGrid is { } grid) job.SampleGrid = grid;
+        if (status.SuspendedBecause is { } why) job.SuspendedBecause = why;
         job.Workers.AddRange(status.Workers);
         return job;
     }
@@ -52,6 +53,7 @@ public static class JobMapping
         JobState.Completed => V1.JobState.Completed,
         JobState.Failed => V1.JobState.Failed,
         JobState.Cancelled => V1.JobState.Cancelled,
+        JobState.Suspended => V1.JobState.Suspended,
         _ => V1.JobState.Unspecified,
     };
 

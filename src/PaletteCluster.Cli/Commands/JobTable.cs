@@ -46,6 +46,7 @@ public static class JobTable
             ("workers", job.Workers.Count == 0 ? "-" : string.Join(", ", job.Workers)),
             ("checkpoint", job.HasCheckpoint ? $"{job.Checkpoint} (step {job.CheckpointStep})" : "-"),
         };
+        if (job.HasSuspendedBecause) lines.Add(("suspended", job.SuspendedBecause));
         if (job.HasSampleGrid) lines.Add(("samples", job.SampleGrid));
         if (job.HasError) lines.Add(("error", job.Error));
         lines.Add(("created", Ago(job.CreatedAt?.ToDateTimeOffset(), now)));
@@ -122,6 +123,7 @@ public static class JobTable
         if (job.HasImagesPerSecond) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{job.ImagesPerSecond:F1} img/s"));
         if (job.HasCheckpoint) parts.Add($"checkpoint @{job.CheckpointStep}");
         if (job.State == JobState.Pending) parts.Add("waiting for a worker");
+        if (job.HasSuspendedBecause) parts.Add($"suspended: {job.SuspendedBecause}");
         if (job.HasError) parts.Add($"error: {job.Error}");
         return string.Join(" ", parts);
     }

@@ -43,24 +43,24 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
     {
         _machine = new JobStateMachine(JobId, _record.State.Status, _time);
         _progressWrites = new WriteThrottle(_options.ProgressWriteEveryReports, _options.ProgressWriteInterval, _time.GetUtcNow());
-        if (_machine.Current?.State == JobState.Running) StartWatchdog();
+        if (_machine.Current is { } job && JobStateMachine.IsHeld(job.State)) StartWatchdog();
         return Task.CompletedTask;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Being called is the point: the activation (and with it the heartbeat timer) exists again.
-        if (_machine.Current?.State == JobState.Running) await CheckWorkers(CancellationToken.None);
+        if (_machine.Current is { } job && JobStateMachine.IsHeld(job.State)) await CheckWorkers(CancellationToken.None);
         else await SyncWatchdog();
     }
 
     private void StartWatchdog() =>
         _watchdog ??= this.RegisterGrainTimer(CheckWorkers, _watch.CheckInterval, _watch.CheckInterval);
 
-    /// <summary>Timer and reminder exist exactly while the job runs.</summary>
+    /// <summary>Timer and reminder exist exactly while a worker holds the job (Running or Suspended).</summary>
     private async Task SyncWatchdog()
     {
-        if (_machine.Current?.State == JobState.Running)
+        if (_machine.Current is { } job && JobStateMachine.IsHeld(job.State))
         {
             StartWatchdog();
             await this.RegisterOrUpdateReminder(WatchdogReminder, _watch.ReminderPeriod, _watch.ReminderPeriod);
@@ -74,7 +74,7 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
     private async Task CheckWorkers(CancellationToken cancel)
     {
         var job = _machine.Current;
-        if (job is null || job.State != JobState.Running)
+        if (job is null || !JobStateMachine.IsHeld(job.State))
         {
             await SyncWatchdog();
             return;
@@ -104,7 +104,7 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
             _logger.LogWarning("Job {JobId}: {Reason}; back to {State} from checkpoint step {Step}", JobId, reason,
                 _machine.Current!.State, _machine.Current.CheckpointStep);
         }
-        if (_machine.Current!.State != JobState.Running) await SyncWatchdog();
+        if (!JobStateMachine.IsHeld(_machine.Current!.State)) await SyncWatchdog();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -173,6 +173,28 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
     {
         await ChangeAsync(m => m.Fail(workerId, error), "failed");
         _logger.LogWarning("Job {JobId} failed on worker {WorkerId}: {Error}", JobId, workerId, error);
+    }
+
+    public async Task<JobStatus> Suspend(string workerId, string reason)
+    {
+        var before = _machine.Current?.Version;
+        var status = _machine.Suspend(workerId, reason);
+        if (status.Version == before) return status; // same reason again: nothing to write
+        await SaveAsync();
+        _logger.LogWarning("Job {JobId} suspended by worker {WorkerId}: {Reason}", JobId, workerId, reason);
+        return status;
+    }
+
+    public async Task<WorkerDirective> Unsuspend(string workerId)
+    {
+        var wasSuspended = _machine.Current?.State == JobState.Suspended;
+        var directive = _machine.Unsuspend(workerId);
+        if (wasSuspended && _machine.Current!.State == JobState.Running)
+        {
+            await SaveAsync();
+            _logger.LogInformation("Job {JobId} running again on worker {WorkerId}", JobId, workerId);
+        }
+        return directive;
     }
 
     public async Task Release(string workerId, string? checkpoint, long checkpointStep)

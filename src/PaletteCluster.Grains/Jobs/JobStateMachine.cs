@@ -26,12 +26,16 @@ public sealed class JobStateMachine
     public static bool CanMove(JobState from, JobState to) => (from, to) switch
     {
         (JobState.Pending, JobState.Running or JobState.Paused or JobState.Cancelled) => true,
-        (JobState.Running, JobState.Completed or JobState.Failed or JobState.Paused or JobState.Cancelled or JobState.Pending) => true,
+        (JobState.Running, JobState.Completed or JobState.Failed or JobState.Paused or JobState.Cancelled or JobState.Pending or JobState.Suspended) => true,
+        (JobState.Suspended, JobState.Running or JobState.Failed or JobState.Paused or JobState.Cancelled or JobState.Pending) => true,
         (JobState.Paused, JobState.Pending or JobState.Cancelled) => true,
         _ => false,
     };
 
     public static bool IsFinal(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Cancelled;
+
+    /// <summary>A worker holds the job and must be watched: it trains it, or waits with it for storage to come back.</summary>
+    public static bool IsHeld(JobState state) => state is JobState.Running or JobState.Suspended;
 
     public JobStatus Create(JobSpec spec)
     {
@@ -49,9 +53,9 @@ public sealed class JobStateMachine
         return Current;
     }
 
-    public JobStatus Pause() => Commit(Move(Existing(), JobState.Paused, "pause"));
+    public JobStatus Pause() => Commit(Move(Existing(), JobState.Paused, "pause") with { SuspendedBecause = null });
 
-    public JobStatus Cancel() => Commit(Move(Existing(), JobState.Cancelled, "cancel"));
+    public JobStatus Cancel() => Commit(Move(Existing(), JobState.Cancelled, "cancel") with { SuspendedBecause = null });
 
     /// <summary>Paused -> Pending only; Running -> Pending is the lost-worker move, not a resume.</summary>
     public JobStatus Resume()
@@ -81,7 +85,8 @@ public sealed class JobStateMachine
     {
         checkpointMoved = false;
         var job = Current;
-        if (job is null || job.State != JobState.Running || !job.Workers.Contains(workerId)) return WorkerDirective.Stop;
+        // A report sent just before the worker suspended the job may arrive after: record it, it changes no state.
+        if (job is null || !IsHeld(job.State) || !job.Workers.Contains(workerId)) return WorkerDirective.Stop;
 
         var updated = job with
         {
@@ -117,7 +122,32 @@ public sealed class JobStateMachine
     public JobStatus Fail(string workerId, string error)
     {
         var job = AssignedTo(workerId, "fail");
-        return Commit(Move(job, JobState.Failed, "fail") with { Error = error, Workers = [] });
+        return Commit(Move(job, JobState.Failed, "fail") with { Error = error, Workers = [], SuspendedBecause = null });
+    }
+
+    /// <summary>
+    /// The assigned worker cannot go on for now (its checkpoint store is unreachable): Running -> Suspended, the
+    /// worker stays on the roster (and under the heartbeat watch). Repeating it while Suspended updates the reason.
+    /// </summary>
+    public JobStatus Suspend(string workerId, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var job = AssignedTo(workerId, "suspend");
+        if (job.State == JobState.Suspended)
+            return job.SuspendedBecause == reason ? job : Commit(job with { SuspendedBecause = reason });
+        return Commit(Move(job, JobState.Suspended, "suspend") with { SuspendedBecause = reason });
+    }
+
+    /// <summary>
+    /// Suspended -> Running for the worker that holds it (Running already: Continue, unsuspends are retried). Stop
+    /// when the job was paused or cancelled meanwhile, or is no longer the worker's; nothing changes then.
+    /// </summary>
+    public WorkerDirective Unsuspend(string workerId)
+    {
+        var job = Current;
+        if (job is null || !IsHeld(job.State) || !job.Workers.Contains(workerId)) return WorkerDirective.Stop;
+        if (job.State == JobState.Suspended) Commit(job with { State = JobState.Running, SuspendedBecause = null });
+        return WorkerDirective.Continue;
     }
 
     /// <summary>
@@ -134,23 +164,25 @@ public sealed class JobStateMachine
         var released = job with { Workers = workers };
         if (IsNewerCheckpoint(job, checkpoint, checkpointStep))
             released = released with { Checkpoint = checkpoint, CheckpointStep = checkpointStep, Step = Math.Max(job.Step, checkpointStep) };
-        if (job.State == JobState.Running && workers.Length == 0)
-            released = released with { State = JobState.Pending };
+        if (IsHeld(job.State) && workers.Length == 0)
+            released = released with { State = JobState.Pending, SuspendedBecause = null };
         Commit(released);
         return true;
     }
 
     /// <summary>
     /// The worker stopped answering (no heartbeat within the timeout, or it is gone): it leaves the roster and a
-    /// running job goes back to Pending, to be resumed from its checkpoint by another worker. The reason is kept
+    /// running (or suspended) job goes back to Pending, to be resumed from its checkpoint by another worker. The reason is kept
     /// as the job's last error. If the lost worker comes back, its reports are refused (it is no longer assigned).
     /// </summary>
     public bool WorkerLost(string workerId, string reason)
     {
         var job = Current;
-        if (job is null || job.State != JobState.Running || !job.Workers.Contains(workerId)) return false;
+        if (job is null || !IsHeld(job.State) || !job.Workers.Contains(workerId)) return false;
         var workers = job.Workers.Where(w => w != workerId).ToArray();
-        Commit(job with { Workers = workers, State = workers.Length == 0 ? JobState.Pending : job.State, Error = reason });
+        Commit(workers.Length == 0
+            ? job with { Workers = workers, State = JobState.Pending, Error = reason, SuspendedBecause = null }
+            : job with { Workers = workers, Error = reason });
         return true;
     }
 
