@@ -38,6 +38,12 @@ public sealed partial class CheckpointStore
     /// <summary>Name of a step folder: zero-padded so that names of steps below 10^8 sort by step.</summary>
     public static string StepFolder(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);
 
+    /// <summary>The store's name for messages (container or folder).</summary>
+    public string Description => _store.Description;
+
+    /// <summary>Asks the store one cheap question (does "latest" exist?); throws when it cannot answer.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken = default) => _store.ExistsAsync(LatestBlob, cancellationToken);
+
     /// <summary>Blob name of the "latest" pointer.</summary>
     public string LatestBlob => _root + LatestPointer;
 

@@ -13,13 +13,14 @@ public static class CheckpointStoreLocation
         value.StartsWith("DefaultEndpointsProtocol=", StringComparison.OrdinalIgnoreCase)
         || value.StartsWith("UseDevelopmentStorage=", StringComparison.OrdinalIgnoreCase);
 
-    public static IBlobStore Open(string value, ILogger logger)
+    /// <param name="retry">How long calls are retried before they count as an outage (default <see cref="BlobRetryOptions"/>).</param>
+    public static IBlobStore Open(string value, ILogger logger, BlobRetryOptions? retry = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(value);
         IBlobStore inner = IsAzureConnectionString(value)
             ? new AzureBlobStore(new AzureBlobStoreOptions { ConnectionString = value, Container = AzureContainer }, logger)
             : new FileSystemBlobStore(new FileSystemBlobStoreOptions { Root = value }, logger);
         // Outages are waited out (and logged) here, so a publish survives a store blip instead of losing the checkpoint.
-        return new RetryingBlobStore(inner, new BlobRetryOptions(), logger);
+        return new RetryingBlobStore(inner, retry ?? new BlobRetryOptions(), logger);
     }
 }

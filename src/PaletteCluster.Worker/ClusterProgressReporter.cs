@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
@@ -9,10 +8,12 @@ namespace PaletteCluster.Worker;
 
 /// <summary>
 /// Carries the trainer's progress to the job grain without ever blocking a training step: reports are queued on
-/// the training thread and sent by a background task. A Stop answer from the job cancels <see cref="StopRequested"/>,
-/// which the training loop observes at its next step (it then checkpoints and returns).
-/// With a checkpoint store, each checkpoint is published from here (training never waits for the upload) and
-/// the job is told a store reference only once the upload is complete.
+/// the training (or checkpoint-writer) thread and sent by a background task. A Stop answer from the job cancels
+/// <see cref="StopRequested"/>, which the training loop observes at its next step (it then checkpoints and returns).
+/// With a checkpoint store, checkpoints are published by a second background task, newest first: when a checkpoint
+/// is written while the previous one is still uploading, only the newest waiting one is published (the queue holds
+/// at most one), so a slow store costs checkpoint frequency, never memory. The job hears of a checkpoint only once
+/// it is in the store. A store that stays unreachable past its retry limit cancels <see cref="StoreLost"/>.
 /// </summary>
 public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyncDisposable
 {
@@ -21,43 +22,95 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
     private readonly ShardLeaseSet _leases;
     private readonly string _workerId;
     private readonly ILogger _logger;
-    private readonly CheckpointStore? _store;
-    private readonly string _jobId;
-    private readonly Channel<TrainingProgress> _queue = Channel.CreateUnbounded<TrainingProgress>(new() { SingleReader = true, SingleWriter = true });
+    private readonly CheckpointPublisher? _publisher;
+    private readonly Channel<Outgoing> _queue = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
+    private readonly Channel<TrainingProgress> _toPublish;
+    private readonly List<long> _droppedCheckpoints = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _storeLost = new();
+    private readonly Lock _latestLock = new();
     private readonly Task _sender;
+    private readonly Task _publishing;
+
+    /// <summary>A report for the job: progress, plus the store pointer of a checkpoint once published.</summary>
+    private sealed record Outgoing(TrainingProgress Progress, string? Checkpoint);
 
     public ClusterProgressReporter(IJobGrain job, ICoordinatorGrain coordinator, ShardLeaseSet leases, string workerId, ILogger logger,
-        CheckpointStore? store = null, string jobId = "")
+        CheckpointPublisher? publisher = null)
     {
-        (_job, _coordinator, _leases, _workerId, _logger, _store, _jobId) = (job, coordinator, leases, workerId, logger, store, jobId);
+        (_job, _coordinator, _leases, _workerId, _logger, _publisher) = (job, coordinator, leases, workerId, logger, publisher);
+        _toPublish = Channel.CreateBounded<TrainingProgress>(
+            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            dropped => { lock (_droppedCheckpoints) _droppedCheckpoints.Add(dropped.Step); });
         _sender = Task.Run(SendLoop);
+        _publishing = publisher is null ? Task.CompletedTask : Task.Run(PublishLoop);
     }
 
     /// <summary>Cancelled when the job tells this worker to stop (paused, cancelled, or given to someone else).</summary>
     public CancellationToken StopRequested => _stop.Token;
 
-    /// <summary>The newest report sent, for heartbeats.</summary>
-    public TrainingProgress? Latest { get; private set; }
+    /// <summary>Cancelled when a checkpoint could not be published because the store stayed unreachable.</summary>
+    public CancellationToken StoreLost => _storeLost.Token;
 
-    /// <summary>The newest checkpoint published to the store (pointer and step); null if none was.</summary>
-    public (string Pointer, long Step)? LastPublished { get; private set; }
+    /// <summary>Why <see cref="StoreLost"/> was cancelled.</summary>
+    public string? StoreLostReason { get; private set; }
+
+    /// <summary>The newest progress reported, for heartbeats (never moves back when a late checkpoint report arrives).</summary>
+    public TrainingProgress? Latest
+    {
+        get { lock (_latestLock) return _latest; }
+    }
+    private TrainingProgress? _latest;
 
     public void Report(TrainingProgress value)
     {
-        Latest = value;
-        _queue.Writer.TryWrite(value);
+        lock (_latestLock)
+            if (_latest is null || value.Step >= _latest.Step) _latest = value;
+        if (value.CheckpointWritten is not null && _publisher is not null)
+        {
+            // The job hears of it from the publisher; the progress itself goes now.
+            _toPublish.Writer.TryWrite(value);
+            _queue.Writer.TryWrite(new Outgoing(value with { CheckpointWritten = null }, null));
+        }
+        else
+        {
+            _queue.Writer.TryWrite(new Outgoing(value, value.CheckpointWritten));
+        }
+    }
+
+    private async Task PublishLoop()
+    {
+        await foreach (var checkpoint in _toPublish.Reader.ReadAllAsync())
+        {
+            lock (_droppedCheckpoints)
+            {
+                if (_droppedCheckpoints.Count > 0)
+                    _logger.LogWarning("Checkpoint step(s) {Steps} not published: a newer one was written while the store was busy (they stay on local disk)",
+                        string.Join(", ", _droppedCheckpoints));
+                _droppedCheckpoints.Clear();
+            }
+            if (_storeLost.IsCancellationRequested) continue; // drain: the worker republishes its newest after the outage
+            try
+            {
+                if (await _publisher!.PublishAsync(checkpoint.CheckpointWritten!, checkpoint.Step) is { } pointer)
+                    _queue.Writer.TryWrite(new Outgoing(checkpoint, pointer));
+            }
+            catch (BlobStoreUnavailableException e)
+            {
+                StoreLostReason = e.Message;
+                _logger.LogError("Checkpoint store unreachable: checkpoint step {Step} not published ({Error}); stopping training until it is back",
+                    checkpoint.Step, e.Message);
+                _storeLost.Cancel();
+            }
+        }
     }
 
     private async Task SendLoop()
     {
-        await foreach (var p in _queue.Reader.ReadAllAsync())
+        await foreach (var (p, pointer) in _queue.Reader.ReadAllAsync())
         {
             try
             {
-                var pointer = p.CheckpointWritten;
-                if (pointer is not null && _store is not null)
-                    pointer = await Publish(p.CheckpointWritten!, p.Step); // null if it failed: the job keeps its older pointer
                 long checkpointStep = pointer is null ? 0 : p.Step;
                 if (pointer is not null)
                 {
@@ -65,8 +118,11 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
                     await _leases.SavePosition(p.Position);
                     await GrainCallRetry.Default.Run(() => _coordinator.CommitRound(_workerId, p.Step, pointer));
                 }
+                // A checkpoint may be reported after later steps (written or published in the background): the job's
+                // step stays the newest known.
+                var now = Latest ?? p;
                 var directive = await GrainCallRetry.Default.Run(() => _job.ReportProgress(_workerId,
-                    new ProgressReport(p.Step, p.Loss, p.LearningRate, p.ImagesPerSecond, pointer, checkpointStep)));
+                    new ProgressReport(Math.Max(now.Step, p.Step), now.Loss, now.LearningRate, now.ImagesPerSecond, pointer, checkpointStep)));
                 if (directive == WorkerDirective.Stop && !_stop.IsCancellationRequested)
                 {
                     _logger.LogInformation("The job asked this worker to stop at step {Step}", p.Step);
@@ -81,35 +137,13 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
         }
     }
 
-    /// <summary>
-    /// Uploads a local checkpoint (then retention) and returns its store reference, or null when it could not be
-    /// published; the upload time is what a synchronous upload would have stalled training by.
-    /// </summary>
-    public async Task<string?> Publish(string localCheckpoint, long step)
-    {
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            var published = await _store!.PublishAsync(localCheckpoint, step);
-            _logger.LogInformation("Checkpoint step {Step} published to the store in {Seconds:F3} s ({Bytes} bytes, {Files} files{Note})",
-                step, clock.Elapsed.TotalSeconds, published.BytesUploaded, published.FilesUploaded, published.AlreadyPublished ? ", already there" : "");
-            var pointer = StoreCheckpointRef.Format(_jobId, step);
-            if (LastPublished is not { } last || last.Step < step) LastPublished = (pointer, step);
-            return pointer;
-        }
-        catch (Exception e) when (e is BlobStoreException or IOException or InvalidDataException or InvalidOperationException)
-        {
-            // Not fatal: the job still names the previous published checkpoint; the next checkpoint is tried anew.
-            _logger.LogError("Checkpoint step {Step} could not be published after {Seconds:F1} s: {Error}", step, clock.Elapsed.TotalSeconds, e.Message);
-            return null;
-        }
-    }
-
-    /// <summary>Sends everything queued, then stops the sender.</summary>
+    /// <summary>Publishes what is waiting (unless the store was lost), sends everything queued, then stops both tasks.</summary>
     public async ValueTask DisposeAsync()
     {
+        _toPublish.Writer.TryComplete();
+        await _publishing;
         _queue.Writer.TryComplete();
         await _sender;
-        _stop.Dispose();
+        // The token sources stay undisposed: callers read StopRequested/StoreLost after the reporter is done.
     }
 }

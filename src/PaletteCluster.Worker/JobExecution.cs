@@ -30,47 +30,81 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
 
         TrainingRun.Result? result = null;
         string? failure = null;
-        // What Complete/Release name: the local folder without a store, else the published final checkpoint.
-        string? finalCheckpoint = null;
+        // What Complete/Release name: the local folder without a store, else the newest checkpoint in the store.
+        string? finalCheckpoint = assignment.Checkpoint;
         long finalStep = assignment.CheckpointStep;
+        var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.CheckpointEvery, logger);
+        var publisher = store is null ? null : new CheckpointPublisher(store, assignment.JobId, logger);
+        var outage = publisher is null ? null
+            : new StoreOutageWait(job, options.WorkerId, publisher, options.StoreProbeInterval, TimeProvider.System, logger);
         try
         {
             var config = JobSpecMapping.ToTrainConfig(assignment.Spec);
             config.Validate();
-            var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.CheckpointEvery, logger);
-            var runOptions = JobSpecMapping.ToRunOptions(assignment, options) with { ResumeFrom = await ResumePoint(assignment, store, shutdown) };
+            var resumeFrom = outage is null
+                ? await ResumePoint(assignment, null, shutdown)
+                : await outage.Run("restoring the latest checkpoint", () => ResumePoint(assignment, store, shutdown), shutdown);
             await retry.Run(() => coordinator.Join(options.WorkerId), shutdown);
             await using var leases = await ShardLeaseSet.Acquire(grains, assignment.JobId, assignment.Spec.Data, options.WorkerId, options.LeaseDuration, logger, shutdown);
-            await using var reporter = Reporter = new ClusterProgressReporter(job, coordinator, leases, options.WorkerId, logger, store, assignment.JobId);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown, reporter.StopRequested);
-            var run = new TrainingRun(config, runOptions, device, logger);
-            // Training blocks its thread for the whole run; keep it off the thread pool Orleans uses.
-            result = await Task.Factory.StartNew(() => run.Run(reporter, stop.Token), CancellationToken.None,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            (finalCheckpoint, finalStep) = (result.LastCheckpoint, result.Step);
-            if (store is not null && result.LastCheckpoint is not null)
+            while (true)
             {
-                await reporter.DisposeAsync(); // drain: checkpoints reported during training are published (and reported) first
-                // Usually already published by the reporter (then this only compares manifests); not so for a stop's checkpoint.
-                if (await reporter.Publish(result.LastCheckpoint, result.Step) is { } pointer)
+                string? storeLost;
+                TrainingProgress? latest;
+                await using (var reporter = Reporter = new ClusterProgressReporter(job, coordinator, leases, options.WorkerId, logger, publisher))
+                {
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown, reporter.StopRequested, reporter.StoreLost);
+                    var run = new TrainingRun(config, JobSpecMapping.ToRunOptions(assignment, options) with { ResumeFrom = resumeFrom }, device, logger);
+                    // Training blocks its thread for the whole run; keep it off the thread pool Orleans uses.
+                    result = await Task.Factory.StartNew(() => run.Run(reporter, stop.Token), CancellationToken.None,
+                        TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                    await reporter.DisposeAsync(); // drain: checkpoints reported during training are published (and reported) first
+                    storeLost = reporter.StoreLost.IsCancellationRequested && !reporter.StopRequested.IsCancellationRequested
+                        && !shutdown.IsCancellationRequested ? reporter.StoreLostReason : null;
+                    latest = reporter.Latest;
+                }
+                (finalCheckpoint, finalStep) = (result.LastCheckpoint, result.Step);
+                if (publisher is null || result.LastCheckpoint is null) break;
+
+                // Usually already published by the reporter (then this only compares manifests); not so for a stop's
+                // checkpoint. Past the retry limit the job is suspended here until the store is back.
+                var local = result.LastCheckpoint;
+                var pointer = await outage!.Run($"publishing checkpoint step {result.Step}", () => publisher.PublishAsync(local, result.Step, shutdown),
+                    shutdown, knownOutage: storeLost);
+                if (pointer is not null && storeLost is not null && result.Cancelled)
+                {
+                    await ReportPublished(job, coordinator, latest, result.Step, pointer);
+                    resumeFrom = local; // the store is back: train on from the checkpoint just published
+                    logger.LogInformation("Job {Job}: continuing from step {Step} after the store outage", assignment.JobId, result.Step);
+                    continue;
+                }
+                if (pointer is not null)
                     finalCheckpoint = pointer;
                 else
                 {
                     // A local path is useless to other workers: hand the job back at the newest checkpoint they can reach.
-                    (finalCheckpoint, finalStep) = reporter.LastPublished is { } last ? (last.Pointer, last.Step) : (assignment.Checkpoint, assignment.CheckpointStep);
+                    (finalCheckpoint, finalStep) = publisher.LastPublished is { } last ? (last.Pointer, last.Step) : (assignment.Checkpoint, assignment.CheckpointStep);
                     result = result with { Cancelled = true };
                     logger.LogError("Job {Job}: final checkpoint step {Step} is not in the store; releasing the job at step {Published}",
                         assignment.JobId, result.Step, finalStep);
                 }
+                break;
             }
+        }
+        catch (JobWithdrawnException e)
+        {
+            logger.LogInformation("Job {Job}: {Reason}; releasing it", assignment.JobId, e.Message);
+            (finalCheckpoint, finalStep) = publisher?.LastPublished is { } last ? (last.Pointer, last.Step) : (assignment.Checkpoint, assignment.CheckpointStep);
+            result = null;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or CheckpointException or IOException or BlobStoreException)
         {
-            failure = e.Message; // expected: bad data, bad settings, diverged, unreadable checkpoint, store unreachable
+            failure = e.Message; // expected: bad data, bad settings, diverged, unreadable checkpoint, store refuses
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
-            // Stopped while leasing shards, before any step: nothing to save.
+            // Stopped while leasing shards or waiting for the store: hand back the newest checkpoint others can reach.
+            if (publisher?.LastPublished is { } last) (finalCheckpoint, finalStep) = (last.Pointer, last.Step);
+            result = null;
         }
         catch (Exception e)
         {
@@ -97,9 +131,21 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         else
         {
             await patient.Run(() => job.Release(options.WorkerId, finalCheckpoint, finalStep));
-            logger.LogInformation("Released job {Job} at step {Step}", assignment.JobId, result?.Step);
+            logger.LogInformation("Released job {Job} at checkpoint step {Step}", assignment.JobId, finalStep);
         }
         await retry.Run(() => coordinator.Leave(options.WorkerId));
+    }
+
+    /// <summary>
+    /// Makes a checkpoint published after an outage the job's newest (the reporter does this for checkpoints
+    /// published during training), so a node lost from here on costs no more than the steps after it.
+    /// </summary>
+    private async Task ReportPublished(IJobGrain job, ICoordinatorGrain coordinator, TrainingProgress? latest, long step, string pointer)
+    {
+        await GrainCallRetry.Default.Run(() => coordinator.CommitRound(options.WorkerId, step, pointer));
+        if (latest is null) return; // nothing trained since the outage began: the job already names this step's predecessor
+        await GrainCallRetry.Default.Run(() => job.ReportProgress(options.WorkerId,
+            new ProgressReport(Math.Max(step, latest.Step), latest.Loss, latest.LearningRate, latest.ImagesPerSecond, pointer, step)));
     }
 
     /// <summary>

@@ -28,6 +28,8 @@ public sealed record WorkerOptions
     public int CheckpointKeepLast { get; init; } = 3;
     /// <summary>...plus every this-many-th checkpoint (step a multiple of this times the job's checkpoint interval); 0: none.</summary>
     public int CheckpointKeepEveryNth { get; init; } = 10;
+    /// <summary>While a job is suspended for a store outage, how often the store is asked whether it answers again.</summary>
+    public TimeSpan StoreProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public string JobFolder(string jobId) => Path.Combine(StorageRoot, "jobs", jobId);
 
