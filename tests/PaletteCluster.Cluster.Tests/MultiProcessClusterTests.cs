@@ -16,7 +16,7 @@ namespace PaletteCluster.Cluster.Tests;
 /// two worker processes on 127.0.0.1, a two-task job submitted and watched through the gRPC API, then the silos
 /// restarted and the job still there with its final state.
 /// </summary>
-public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IDisposable
+public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
     private readonly string _root = RealPhotos.NewTempDir("palette-cluster-it");
