@@ -80,12 +80,22 @@ public sealed partial class CheckpointStore
         if (await _store.ExistsAsync(remoteManifest, cancellationToken))
         {
             var existing = await _store.ReadTextAsync(remoteManifest, cancellationToken);
-            if (existing != manifestText)
+            if (existing == manifestText || SameFiles(existing, manifest))
+                alreadyPublished = true; // e.g. a crash after the manifest but before "latest" moved, then the same steps retrained
+            else if (await ReadLatestAsync(cancellationToken) is { } latest && step <= latest)
                 throw new InvalidOperationException(
                     $"{_store.Description}: {_root}{folder} is already published with a different manifest; checkpoints are immutable");
-            alreadyPublished = true; // e.g. a crash after the manifest but before "latest" moved
+            else
+            {
+                // Newer than "latest": a publish whose worker died before moving the pointer. Nobody resumed from it
+                // (restores never look past "latest"), and retraining may not reproduce it bit for bit (GPU kernels),
+                // so replacing it is safe, while refusing would block the job forever.
+                _logger.LogWarning("Replacing {Folder} in {Store}: an earlier publish of step {Step} with other content never became latest",
+                    $"{_root}{folder}", _store.Description, step);
+                await DeleteStepAsync(step, cancellationToken);
+            }
         }
-        else
+        if (!alreadyPublished)
         {
             foreach (var (name, entry) in manifest.Files)
             {
@@ -211,6 +221,16 @@ public sealed partial class CheckpointStore
         if (doomed.Count > 0)
             _logger.LogInformation("Retention deleted checkpoint steps {Steps} from {Store}", string.Join(", ", doomed.Select(c => c.Step)), _store.Description);
         return doomed.Select(c => c.Step).ToList();
+    }
+
+    /// <summary>Whether a published manifest lists exactly the same files with the same sizes and hashes (its metadata may differ).</summary>
+    private static bool SameFiles(string publishedManifest, CheckpointManifestFile local)
+    {
+        CheckpointManifestFile published;
+        try { published = CheckpointManifestFile.Parse(publishedManifest); }
+        catch (InvalidDataException) { return false; }
+        return published.Step == local.Step && published.Files.Count == local.Files.Count
+            && local.Files.All(f => published.Files.TryGetValue(f.Key, out var p) && p == f.Value);
     }
 
     /// <summary>The step "latest" names, or null when there is no pointer or it is unreadable (logged).</summary>

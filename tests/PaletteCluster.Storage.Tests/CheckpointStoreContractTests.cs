@@ -223,6 +223,37 @@ public abstract class CheckpointStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_publish_that_never_became_latest_is_replaced_and_the_same_files_under_other_metadata_count_as_published()
+    {
+        var store = await PublishAsync(null, 10);
+        // A worker uploaded step 20 completely, then died before moving "latest".
+        var abandoned = FakeCheckpoint.Write(Path.Combine(_work, "dead-worker"), 20, seed: 5);
+        foreach (var file in Directory.GetFiles(abandoned))
+        {
+            await using var content = File.OpenRead(file);
+            await Blobs.UploadAsync(Blob(20, Path.GetFileName(file)), content);
+        }
+        Assert.Equal(10, await store.ReadLatestAsync());
+
+        // Its successor retrains step 20 from step 10 and gets other bits (as GPU kernels may): the folder is replaced.
+        var retrained = FakeCheckpoint.Write(Local, 20, seed: 6);
+        var published = await store.PublishAsync(retrained, 20);
+        Assert.False(published.AlreadyPublished);
+        Assert.Equal(20, await store.ReadLatestAsync());
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(retrained, "model.safetensors")),
+            await TestData.ReadAllAsync(Blobs, Blob(20, "model.safetensors")));
+
+        // The same files under a manifest written at another time (retrained bit for bit on CPU): already published.
+        var again = FakeCheckpoint.Write(Path.Combine(_work, "again"), 20, seed: 6);
+        var manifestPath = Path.Combine(again, "manifest.json");
+        await File.WriteAllTextAsync(manifestPath, (await File.ReadAllTextAsync(manifestPath)).Replace("2025-05-06", "2025-06-07"));
+        var same = await store.PublishAsync(again, 20);
+        Assert.True(same.AlreadyPublished);
+        Assert.Equal(0, same.FilesUploaded);
+        Assert.Empty((await store.RestoreLatestAsync(Restore)).Rejected);
+    }
+
+    [Fact]
     public async Task A_damaged_local_checkpoint_is_not_published()
     {
         var store = await PublishAsync(null, 10);
