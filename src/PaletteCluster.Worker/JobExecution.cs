@@ -44,6 +44,8 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
             var resumeFrom = outage is null
                 ? await ResumePoint(assignment, null, shutdown)
                 : await outage.Run("restoring the latest checkpoint", () => ResumePoint(assignment, store, shutdown), shutdown);
+            if (resumeFrom is not null)
+                StaleCheckpoints.DiscardAfter(JobSpecMapping.ToRunOptions(assignment, options).CheckpointsDir, resumeFrom, logger);
             await retry.Run(() => coordinator.Join(options.WorkerId), shutdown);
             await using var leases = await ShardLeaseSet.Acquire(grains, assignment.JobId, assignment.Spec.Data, options.WorkerId, options.LeaseDuration, logger, shutdown);
             while (true)
