@@ -97,27 +97,42 @@ public static class ShardsCommand
 
         var folder = new Argument<string>("folder")
         {
-            Description = "A shard folder (contains manifest.json), or a blob store location as for build --output (downloaded into the data cache and checked there)",
+            Description = "A shard folder (contains manifest.json), or a blob store location as for build --output (downloaded in full into a temporary folder and checked there)",
         };
         var verifyTimeout = StoreTimeout();
         var verify = new Command("verify", "Check every shard's SHA-256 and every record against the manifest") { folder, verifyTimeout };
         verify.SetAction(async (parse, cancellationToken) =>
         {
+            var value = parse.GetValue(folder)!;
+            var location = ShardDataLocation.Parse(value);
+            if (location.Kind == BlobStoreKind.FileSystem)
+            {
+                Verify(value, location.Folder);
+                return 0;
+            }
+
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.shards");
-            var value = parse.GetValue(folder)!;
+            var store = location.Open(logger, RetryFor(parse.GetValue(verifyTimeout)), createContainer: false);
+            // A fresh folder, not the data cache: what is checked must be the store's bytes, not an earlier local copy.
+            var scratch = Path.Combine(Path.GetTempPath(), $"palette-verify-{Guid.NewGuid():N}");
             var bar = new ProgressBar(Console.Out, plainEvery: 50);
-            return await ReportStoreErrors(async () =>
+            try
             {
-                string local = await ShardDataLocation.ResolveAsync(value, ShardDataLocation.DefaultCacheRoot(), logger,
-                    new ConsoleReporting.Inline<ShardTransferProgress>(p => bar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20,
-                        $"shard {p.ShardsDone}/{p.ShardsTotal}")),
-                    RetryFor(parse.GetValue(verifyTimeout)), cancellationToken);
-                var reader = ShardReader.Open(local, verifyShardHashes: true);
-                long records = reader.ReadAll().LongCount();
-                Console.WriteLine($"OK {value}: {records} records in {reader.Manifest.Shards.Count} shard(s)");
-                return 0;
-            });
+                return await ReportStoreErrors(async () =>
+                {
+                    await new ShardSetDownloader(store, logger).DownloadAsync(scratch,
+                        new ConsoleReporting.Inline<ShardTransferProgress>(p => bar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20,
+                            $"shard {p.ShardsDone}/{p.ShardsTotal}")), cancellationToken);
+                    bar.Finish();
+                    Verify(value, scratch);
+                    return 0;
+                });
+            }
+            finally
+            {
+                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+            }
         });
 
         return new Command("shards", "Dataset shards for training and cluster workers") { build, verify };
@@ -153,6 +168,14 @@ public static class ShardsCommand
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return CliErrors.UsageError;
         }
+    }
+
+    /// <summary>Hashes every shard and reads every record (each checks its own size and SHA-256).</summary>
+    private static void Verify(string shown, string localFolder)
+    {
+        var reader = ShardReader.Open(localFolder, verifyShardHashes: true);
+        long records = reader.ReadAll().LongCount();
+        Console.WriteLine($"OK {shown}: {records} records in {reader.Manifest.Shards.Count} shard(s)");
     }
 
     private static void PrintReport(ShardBuildReport report)
