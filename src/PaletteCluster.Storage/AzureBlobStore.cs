@@ -15,8 +15,14 @@ public sealed class AzureBlobStoreOptions
     /// <summary>Storage account connection string ("UseDevelopmentStorage=true" for a local Azurite).</summary>
     public string ConnectionString { get; set; } = "";
 
-    /// <summary>Container name; created on first use if missing.</summary>
+    /// <summary>Container name; created on first use if missing (unless <see cref="CreateContainerIfMissing"/> is false).</summary>
     public string Container { get; set; } = "palette";
+
+    /// <summary>
+    /// Create the container on first use. Readers turn this off so that a mistyped container is reported
+    /// (HTTP 404 ContainerNotFound) instead of being created empty.
+    /// </summary>
+    public bool CreateContainerIfMissing { get; set; } = true;
 
     /// <summary>Optional name prefix inside the container ("team-a" makes blob "x" the Azure blob "team-a/x").</summary>
     public string Prefix { get; set; } = "";
@@ -57,6 +63,7 @@ public sealed class AzureBlobStore : IBlobStore
         if (options.Prefix.Length > 0) BlobNames.Validate(options.Prefix.TrimEnd('/'), nameof(options.Prefix));
         _prefix = options.Prefix.Length == 0 ? "" : options.Prefix.TrimEnd('/') + "/";
         _blockSize = options.BlockSize;
+        _containerReady = !options.CreateContainerIfMissing; // nothing to ensure: a missing container fails each request
         _logger = logger;
 
         var clientOptions = new BlobClientOptions();

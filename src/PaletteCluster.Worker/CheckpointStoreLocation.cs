@@ -3,24 +3,19 @@ using PaletteCluster.Storage;
 
 namespace PaletteCluster.Worker;
 
-/// <summary>Turns the `--checkpoint-store` value (a folder or an Azure connection string) into a retrying blob store.</summary>
+/// <summary>
+/// Turns the `--checkpoint-store` value into a retrying blob store. The syntax (a folder, <c>azure:&lt;container&gt;[/&lt;prefix&gt;]</c>
+/// or an Azure connection string) is <see cref="BlobStoreLocation"/>'s, shared with the other commands that take a store.
+/// </summary>
 public static class CheckpointStoreLocation
 {
-    /// <summary>The Azure container checkpoints go to.</summary>
+    /// <summary>The Azure container checkpoints go to when the value is a bare connection string.</summary>
     public const string AzureContainer = "palette-checkpoints";
 
-    public static bool IsAzureConnectionString(string value) =>
-        value.StartsWith("DefaultEndpointsProtocol=", StringComparison.OrdinalIgnoreCase)
-        || value.StartsWith("UseDevelopmentStorage=", StringComparison.OrdinalIgnoreCase);
+    public static bool IsAzureConnectionString(string value) => BlobStoreLocation.IsAzureConnectionString(value);
 
-    /// <param name="retry">How long calls are retried before they count as an outage (default <see cref="BlobRetryOptions"/>).</param>
-    public static IBlobStore Open(string value, ILogger logger, BlobRetryOptions? retry = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(value);
-        IBlobStore inner = IsAzureConnectionString(value)
-            ? new AzureBlobStore(new AzureBlobStoreOptions { ConnectionString = value, Container = AzureContainer }, logger)
-            : new FileSystemBlobStore(new FileSystemBlobStoreOptions { Root = value }, logger);
-        // Outages are waited out (and logged) here, so a publish survives a store blip instead of losing the checkpoint.
-        return new RetryingBlobStore(inner, retry ?? new BlobRetryOptions(), logger);
-    }
+    /// <param name="retry">How long calls are retried before they count as an outage (default <see cref="BlobRetryOptions"/>):
+    /// outages are waited out (and logged), so a publish survives a store blip instead of losing the checkpoint.</param>
+    public static IBlobStore Open(string value, ILogger logger, BlobRetryOptions? retry = null) =>
+        BlobStoreLocation.Parse(value, AzureContainer).Open(logger, retry);
 }

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Cli.Cluster;
+using PaletteCluster.Data.Shards;
 using PaletteCluster.Diffusion;
+using PaletteCluster.Storage;
 using PaletteCluster.Training;
 using PaletteCluster.Training.Precision;
 using PaletteCluster.Training.Runtime;
@@ -21,7 +23,15 @@ public static class TrainCommand
         };
         var state = new Option<DirectoryInfo>("--state") { Description = "With a job spec: folder of the embedded cluster's state", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("runs", "cluster-state")) };
         var storage = new Option<DirectoryInfo>("--storage") { Description = "With a job spec: folder for job checkpoints and samples (jobs/<id>/)", DefaultValueFactory = _ => new DirectoryInfo("runs") };
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of JPEG/PNG images (searched recursively) or of shards from palette shards build" };
+        var data = new Option<string>("--data")
+        {
+            Description = "Folder of JPEG/PNG images (searched recursively) or of shards from palette shards build, or shards in a blob store " +
+                          $"({BlobStoreLocation.AzureScheme}<container>[/<prefix>], account from ${BlobStoreLocation.ConnectionStringVariable}), downloaded and verified into --data-cache",
+        };
+        var dataCache = new Option<DirectoryInfo?>("--data-cache")
+        {
+            Description = $"Where shards from a blob store are kept (default: ${ShardDataLocation.CacheVariable}, else ~/.cache/palette/datasets)",
+        };
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, samples/, config.json" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run folder's latest checkpoint (its stored config wins over the options below)" };
         var steps = new Option<long>("--steps") { Description = "Total optimizer steps (across resumes)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);
@@ -46,10 +56,10 @@ public static class TrainCommand
 
         var command = new Command("train", "Train Palette: a job spec through the embedded cluster, or a plain local run on a folder of images")
         {
-            jobSpec, state, storage, data, output, resume, steps, preset, imageSize, batch, lr, warmup, emaDecay, clip, loss, schedule, precision, dropout,
+            jobSpec, state, storage, data, dataCache, output, resume, steps, preset, imageSize, batch, lr, warmup, emaDecay, clip, loss, schedule, precision, dropout,
             task, checkpointEvery, logEvery, samples, seed, device, libtorch,
         };
-        command.SetAction(async (parse, _) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(jobSpec) is { } specFile)
             {
@@ -70,15 +80,35 @@ public static class TrainCommand
                 Task = parse.GetValue(task)!,
             };
             config.Validate();
-            var options = new TrainingRunOptions
-            {
-                DataDir = parse.GetValue(data)!.FullName, RunDir = parse.GetValue(output)!.FullName, TotalSteps = parse.GetValue(steps),
-                CheckpointEvery = parse.GetValue(checkpointEvery), LogEvery = parse.GetValue(logEvery), Resume = parse.GetValue(resume),
-                FinalSamples = parse.GetValue(samples),
-            };
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.train");
+            string dataDir;
+            try
+            {
+                var downloadBar = new ProgressBar(Console.Out, plainEvery: 50);
+                bool downloading = false;
+                dataDir = await ShardDataLocation.ResolveAsync(parse.GetValue(data)!,
+                    parse.GetValue(dataCache)?.FullName ?? ShardDataLocation.DefaultCacheRoot(), logger,
+                    new ConsoleReporting.Inline<ShardTransferProgress>(p =>
+                    {
+                        downloading = true;
+                        downloadBar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20, $"shard {p.ShardsDone}/{p.ShardsTotal}");
+                    }), cancellationToken: cancellationToken);
+                if (downloading) downloadBar.Finish();
+            }
+            catch (BlobStoreException e)
+            {
+                // Unreachable store, missing container, no access: bad input, one line (as CliErrors does for other bad input).
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return CliErrors.UsageError;
+            }
+            var options = new TrainingRunOptions
+            {
+                DataDir = dataDir, RunDir = parse.GetValue(output)!.FullName, TotalSteps = parse.GetValue(steps),
+                CheckpointEvery = parse.GetValue(checkpointEvery), LogEvery = parse.GetValue(logEvery), Resume = parse.GetValue(resume),
+                FinalSamples = parse.GetValue(samples),
+            };
             using var stop = new ConsoleReporting.StopSignal(logger);
             logger.LogInformation("Training {Preset} at {Size}px, batch {Batch}, on {Device}", config.Preset, config.ImageSize, config.BatchSize, dev);
 

@@ -28,15 +28,7 @@ public static class ShardBuilder
 
         var (inputs, baseDir) = ShardInputs.Collect(options);
         string output = Path.GetFullPath(options.OutputFolder);
-        var settings = new ShardBuildSettings
-        {
-            InputFolders = options.InputFolders.Select(Path.GetFullPath).ToArray(),
-            ListFiles = options.ListFiles.Select(Path.GetFullPath).ToArray(),
-            BaseDirectory = baseDir,
-            TargetShardBytes = options.TargetShardBytes,
-            MaxPixels = options.MaxPixels,
-            MaxFileBytes = options.MaxFileBytes,
-        };
+        var settings = SettingsOf(options, baseDir);
         string fingerprint = InputFingerprinter.Compute(inputs, settings);
 
         if (!options.Force && TryUpToDate(output, fingerprint, inputs.Count, logger) is { } existing)
@@ -118,6 +110,27 @@ public static class ShardBuilder
             records, shards.Count, output, report.SkippedCount, report.FlaggedCount);
         return report;
     }
+
+    /// <summary>
+    /// The input fingerprint a build with <paramref name="options"/> would record (a scan of the inputs, no reads), so a
+    /// caller can tell that a published copy of the output is current without building it again.
+    /// </summary>
+    public static string InputFingerprint(ShardBuildOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (inputs, baseDir) = ShardInputs.Collect(options);
+        return InputFingerprinter.Compute(inputs, SettingsOf(options, baseDir));
+    }
+
+    private static ShardBuildSettings SettingsOf(ShardBuildOptions options, string baseDir) => new()
+    {
+        InputFolders = options.InputFolders.Select(Path.GetFullPath).ToArray(),
+        ListFiles = options.ListFiles.Select(Path.GetFullPath).ToArray(),
+        BaseDirectory = baseDir,
+        TargetShardBytes = options.TargetShardBytes,
+        MaxPixels = options.MaxPixels,
+        MaxFileBytes = options.MaxFileBytes,
+    };
 
     private static (byte[]? Bytes, ImageProbeResult? Probe, ShardIssue? Issue) Validate(ShardInput input, ShardBuildOptions options)
     {

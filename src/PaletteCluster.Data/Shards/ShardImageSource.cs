@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using PaletteCluster.Imaging;
+using PaletteCluster.Storage;
 
 namespace PaletteCluster.Data.Shards;
 
@@ -31,4 +33,18 @@ public sealed class ShardImageSource : IImageSource
     /// <summary>A shard folder (verified manifest) or else a folder of image files.</summary>
     public static IImageSource Open(string folder) =>
         IsShardFolder(folder) ? new ShardImageSource(ShardReader.Open(folder)) : ImageFolder.Scan(folder);
+
+    /// <summary>
+    /// A shard set in a blob store, read through <paramref name="cacheFolder"/>: the manifest and every shard are
+    /// downloaded there and checked against the manifest's SHA-256 (see <see cref="ShardSetDownloader"/>), then opened
+    /// like a local shard folder.
+    /// </summary>
+    /// <exception cref="ShardIntegrityException">no set in the store, or a shard missing or not matching; names the shard and the store.</exception>
+    /// <exception cref="BlobStoreException">the store failed.</exception>
+    public static async Task<ShardImageSource> OpenFromStoreAsync(IBlobStore store, string cacheFolder, ILogger logger,
+        CancellationToken cancellationToken = default)
+    {
+        string folder = await new ShardSetDownloader(store, logger).DownloadAsync(cacheFolder, cancellationToken: cancellationToken);
+        return new ShardImageSource(ShardReader.Open(folder));
+    }
 }
