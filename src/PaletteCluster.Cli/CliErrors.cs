@@ -30,5 +30,5 @@ public static class CliErrors
     public static bool IsExpected(Exception e) => e is ArgumentException or CheckpointException or ImageDecodeException
         or TorchRuntimeException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
         or UnauthorizedAccessException or OperationCanceledException or PaletteCluster.Data.Shards.ShardIntegrityException
-        or PaletteCluster.Api.Specs.JobSpecException or PaletteCluster.Api.Client.JobApiException;
+        or PaletteCluster.Api.Specs.JobSpecException or PaletteCluster.Api.Client.JobApiException or PaletteCluster.Storage.BlobStoreException;
 }

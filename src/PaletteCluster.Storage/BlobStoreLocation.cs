@@ -33,6 +33,9 @@ public sealed partial record BlobStoreLocation
     /// <summary>The environment variable <c>azure:</c> locations take the account's connection string from (the Azure CLI's name).</summary>
     public const string ConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
 
+    /// <summary>The container a bare connection string means for shard sets (job specs' and `shards build`'s data).</summary>
+    public const string DefaultShardContainer = "palette-shards";
+
     private BlobStoreLocation(BlobStoreKind kind, string folder, string connectionString, string container, string prefix, string display)
     {
         Kind = kind;

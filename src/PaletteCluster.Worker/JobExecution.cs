@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Checkpoints;
+using PaletteCluster.Data.Shards;
 using PaletteCluster.Storage;
 using PaletteCluster.Training;
 using static TorchSharp.torch;
@@ -41,6 +42,13 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         {
             var config = JobSpecMapping.ToTrainConfig(assignment.Spec);
             config.Validate();
+            // A shard set in a blob store is trained from a verified local copy (only changed shards are downloaded).
+            var data = await ShardDataLocation.ResolveAsync(assignment.Spec.Data, options.DataCacheRoot, logger, cancellationToken: shutdown);
+            if (data != assignment.Spec.Data)
+            {
+                logger.LogInformation("Job {Job}: data {Store} is in {Cache}", assignment.JobId, assignment.Spec.Data, data);
+                assignment = assignment with { Spec = assignment.Spec with { Data = data } };
+            }
             var resumeFrom = outage is null
                 ? await ResumePoint(assignment, null, shutdown)
                 : await outage.Run("restoring the latest checkpoint", () => ResumePoint(assignment, store, shutdown), shutdown);
@@ -98,9 +106,9 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
             (finalCheckpoint, finalStep) = publisher?.LastPublished is { } last ? (last.Pointer, last.Step) : (assignment.Checkpoint, assignment.CheckpointStep);
             result = null;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or CheckpointException or IOException or BlobStoreException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or CheckpointException or IOException or BlobStoreException or ShardIntegrityException)
         {
-            failure = e.Message; // expected: bad data, bad settings, diverged, unreadable checkpoint, store refuses
+            failure = e.Message; // expected: bad data, bad settings, diverged, unreadable checkpoint, a store refuses or is unreachable
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {

@@ -31,6 +31,9 @@ public sealed record WorkerOptions
     /// <summary>While a job is suspended for a store outage, how often the store is asked whether it answers again.</summary>
     public TimeSpan StoreProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Where shard sets named by a blob-store location are cached (verified copies, reused across jobs).</summary>
+    public string DataCacheRoot { get; init; } = PaletteCluster.Data.Shards.ShardDataLocation.DefaultCacheRoot();
+
     public string JobFolder(string jobId) => Path.Combine(StorageRoot, "jobs", jobId);
 
     /// <summary>The job's checkpoints in <see cref="CheckpointBlobs"/>, or null when no store is configured.</summary>

@@ -346,4 +346,16 @@ public class JobSpecReaderTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void DataPathValidator_checks_a_blob_store_location_for_syntax_only()
+    {
+        var validator = new DataPathValidator();
+        // No connection string is needed on the API host: workers bring their own.
+        Assert.Empty(validator.Validate(new JobSpec { Data = "azure:palette-shards/photos" }));
+        Assert.Empty(validator.Validate(new JobSpec { Data = "UseDevelopmentStorage=true" }));
+        var bad = Assert.Single(validator.Validate(new JobSpec { Data = "azure:Bad_Container" }));
+        Assert.StartsWith("data: ", bad);
+        Assert.Contains("Bad_Container", bad);
+    }
 }

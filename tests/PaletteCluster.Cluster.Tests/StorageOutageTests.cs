@@ -10,7 +10,7 @@ namespace PaletteCluster.Cluster.Tests;
 public sealed partial class MultiProcessClusterTests
 {
     /// <summary>
-    /// The checkpoint store (Azurite) is stopped while a job trains: the worker's publishes fail past
+    /// The job's shard set and checkpoints are in one blob account (Azurite), which is stopped while the job trains: the worker's publishes fail past
     /// --store-outage-seconds, the job shows Suspended with the reason and stops advancing; Azurite comes back, the job
     /// runs again by itself and completes, bitwise like an uninterrupted run, and the store never pointed at an
     /// incomplete checkpoint.
@@ -24,15 +24,24 @@ public sealed partial class MultiProcessClusterTests
         string clusterId = $"outage-{Guid.NewGuid():N}"[..12];
         var silos = new[] { Ports() };
         await StartSilos(postgres, clusterId, silos, "--worker-timeout-seconds", "10");
-        var worker = Start("worker w1", "worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
+        // The data set lives in the same blob account as the checkpoints: shards built straight into Azurite.
+        var azure = new Dictionary<string, string>
+        {
+            ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString,
+            ["PALETTE_DATA_CACHE"] = Path.Combine(_root, "cache-w1"),
+        };
+        var build = PaletteProcess.Run(azure, "shards", "build", "--input", RealPhotos.CopyTo(Path.Combine(_root, "photos"), 4),
+            "--output", "azure:palette-shards/photos", "--staging", Path.Combine(_root, "staging"));
+        Assert.True(build.ExitCode == 0, build.All);
+        var worker = new PaletteDaemon("worker w1", azure, "worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
             "--storage", Path.Combine(_root, "storage-w1"), "--checkpoint-store", azurite.ConnectionString,
             "--store-outage-seconds", "3", "--store-probe-seconds", "1",
             "--worker-id", "w1", "--device", "cpu", "--heartbeat-seconds", "1", "--lease-seconds", "3");
+        _daemons.Add(worker);
         await worker.WaitForLine("Worker w1 registered", StartTimeout);
 
         using var api = new JobApiClient($"http://127.0.0.1:{silos[0].Api}");
-        string data = RealPhotos.CopyTo(Path.Combine(_root, "data"), 4);
-        var spec = Spec(data).Replace("steps: 20", "steps: 80").Replace("report_every: 5", "report_every: 2").Replace("samples: 2", "samples: 0");
+        var spec = Spec("azure:palette-shards/photos").Replace("steps: 20", "steps: 80").Replace("report_every: 5", "report_every: 2").Replace("samples: 2", "samples: 0");
         await api.Submit(spec, "yaml", "two-task", "job.yaml");
         var events = new List<JobEvent>();
         using var watchTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
@@ -83,7 +92,10 @@ public sealed partial class MultiProcessClusterTests
         Assert.Contains(stored, c => c.Step == 80 && c.IsLatest);
         var restored = await store.RestoreLatestAsync(Path.Combine(_root, "restored"));
         Assert.Empty(restored.Rejected);
-        AssertSameParametersAsPlainRun(spec, restored.Directory!);
+        // The plain run reads the worker's verified copy of the shard set (the same bytes as in the store).
+        var cached = Assert.Single(Directory.GetDirectories(Path.Combine(_root, "cache-w1")));
+        Assert.Contains("data azure:palette-shards/photos is in", worker.Output);
+        AssertSameParametersAsPlainRun(spec.Replace("azure:palette-shards/photos", cached), restored.Directory!);
         Assert.Contains("Job suspended: checkpoint store", worker.Output);
         Assert.Contains("answers again", worker.Output);
     }

@@ -15,7 +15,7 @@ namespace PaletteCluster.Data.Shards;
 public static class ShardDataLocation
 {
     /// <summary>The container a bare Azure connection string means for shard sets.</summary>
-    public const string DefaultAzureContainer = "palette-shards";
+    public const string DefaultAzureContainer = BlobStoreLocation.DefaultShardContainer;
 
     /// <summary>Overrides the default cache root.</summary>
     public const string CacheVariable = "PALETTE_DATA_CACHE";
