@@ -16,4 +16,11 @@ public interface IClusterDirectoryGrain : IGrainWithStringKey
 
     /// <summary>Finds a job that wants a worker and assigns it to this one (oldest first); null when none does.</summary>
     Task<Assignment?> RequestWork(string workerId);
+
+    /// <summary>
+    /// A worker process (re)started under this id: it holds no job, whatever the jobs' rosters say (a restart within
+    /// the heartbeat timeout looks alive to them). Every open job it is on loses it, with <paramref name="reason"/>;
+    /// returns those jobs' ids.
+    /// </summary>
+    Task<IReadOnlyList<string>> ReleaseJobsOf(string workerId, string reason);
 }

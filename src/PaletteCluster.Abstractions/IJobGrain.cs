@@ -41,6 +41,12 @@ public interface IJobGrain : IGrainWithStringKey
     /// </summary>
     Task<WorkerDirective> Unsuspend(string workerId);
 
+    /// <summary>
+    /// The worker is known not to train the job any more (it restarted): it leaves the roster and a held job goes back
+    /// to Pending, as when its heartbeats stop. False when it was not on the roster of a held job.
+    /// </summary>
+    Task<bool> DropWorker(string workerId, string reason);
+
     /// <summary>The worker stopped as told (pause/cancel) or is shutting down; its last checkpoint is given.</summary>
     Task Release(string workerId, string? checkpoint, long checkpointStep);
 }

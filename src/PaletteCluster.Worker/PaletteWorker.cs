@@ -21,6 +21,11 @@ public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, D
         string? currentJob = null;
 
         await retry.Run(() => self.Register(WorkerInventoryProbe.Probe(device)), shutdown);
+        // A new process holds no job: a job a previous process under this id was training must not wait for it.
+        var orphaned = await retry.Run(() => directory.ReleaseJobsOf(options.WorkerId,
+            $"worker {options.WorkerId} restarted (registered again) while holding the job"), shutdown);
+        if (orphaned.Count > 0)
+            logger.LogWarning("Worker {Worker} restarted while holding job(s) {Jobs}; handed back", options.WorkerId, string.Join(", ", orphaned));
         logger.LogInformation("Worker {Worker} registered ({Device})", options.WorkerId, device);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeats = HeartbeatLoop(self, () => currentJob, execution, heartbeatStop.Token);
@@ -80,11 +85,20 @@ public sealed class PaletteWorker(IGrainFactory grains, WorkerOptions options, D
             while (await timer.WaitForNextTickAsync(stop))
             {
                 var latest = execution.Reporter?.Latest;
-                try { await self.Heartbeat(new WorkerHeartbeat(currentJob(), latest?.Step ?? 0, latest?.ImagesPerSecond ?? 0)); }
+                // Wait at most one interval: a call caught in a dying silo must not hold back the next heartbeat, which
+                // goes to the grain's new home (a late answer to this one is simply ignored).
+                var beat = self.Heartbeat(new WorkerHeartbeat(currentJob(), latest?.Step ?? 0, latest?.ImagesPerSecond ?? 0));
+                try { await beat.WaitAsync(options.HeartbeatInterval, stop); }
+                catch (TimeoutException) { logger.LogWarning("Heartbeat unanswered after {Seconds:F1} s; sending the next one", options.HeartbeatInterval.TotalSeconds); ObserveLater(beat); }
                 // A missed heartbeat must never stop training: the next one is a few seconds away.
                 catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning("Heartbeat failed: {Error}", e.Message); }
             }
         }
         catch (OperationCanceledException) { }
     }
+
+    /// <summary>Lets an abandoned call finish in the background, logging rather than losing its failure.</summary>
+    private void ObserveLater(Task call) =>
+        call.ContinueWith(t => logger.LogDebug("Late heartbeat failed: {Error}", t.Exception?.GetBaseException().Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }

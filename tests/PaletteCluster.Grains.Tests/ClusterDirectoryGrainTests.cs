@@ -85,4 +85,30 @@ public sealed class ClusterDirectoryGrainTests(ClusterFixture fixture) : IClassF
         await worker.Register(inventory);
         Assert.Single(await Directory.ListWorkers(), w => w == id);
     }
+
+    [Fact]
+    public async Task A_worker_that_registers_again_is_taken_off_the_jobs_it_held_which_go_back_to_pending()
+    {
+        await CancelOpenJobs();
+        var held = await Submit("held");
+        var suspended = await Submit("suspended");
+        var other = await Submit("other");
+        Assert.Equal(held, (await Directory.RequestWork("restarting"))!.JobId);
+        Assert.Equal(suspended, (await Directory.RequestWork("restarting"))!.JobId);
+        await fixture.Client.GetGrain<IJobGrain>(suspended).Suspend("restarting", "checkpoint store unreachable");
+        Assert.Equal(other, (await Directory.RequestWork("someone-else"))!.JobId);
+
+        var dropped = await Directory.ReleaseJobsOf("restarting", "worker restarting restarted while holding the job");
+
+        Assert.Equal(new[] { held, suspended }.Order(), dropped.Order());
+        foreach (var id in new[] { held, suspended })
+        {
+            var status = (await fixture.Client.GetGrain<IJobGrain>(id).GetStatus())!;
+            Assert.Equal(JobState.Pending, status.State);
+            Assert.Empty(status.Workers);
+            Assert.Contains("restarted", status.Error);
+        }
+        Assert.Equal(["someone-else"], (await fixture.Client.GetGrain<IJobGrain>(other).GetStatus())!.Workers); // untouched
+        Assert.Empty(await Directory.ReleaseJobsOf("restarting", "again"));
+    }
 }

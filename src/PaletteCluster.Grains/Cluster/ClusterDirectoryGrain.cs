@@ -70,4 +70,18 @@ public sealed class ClusterDirectoryGrain : Grain, IClusterDirectoryGrain
             _logger.LogInformation("Worker {WorkerId} gets job {JobId}", workerId, assignment.JobId);
         return assignment;
     }
+
+    public async Task<IReadOnlyList<string>> ReleaseJobsOf(string workerId, string reason)
+    {
+        var dropped = new List<string>();
+        foreach (var jobId in _record.State.OpenJobs)
+        {
+            var job = GrainFactory.GetGrain<IJobGrain>(jobId);
+            if (await job.GetStatus() is not { } status || !status.Workers.Contains(workerId)) continue;
+            if (await job.DropWorker(workerId, reason)) dropped.Add(jobId);
+        }
+        if (dropped.Count > 0)
+            _logger.LogWarning("Worker {WorkerId} restarted: taken off job(s) {Jobs}", workerId, string.Join(", ", dropped));
+        return dropped;
+    }
 }

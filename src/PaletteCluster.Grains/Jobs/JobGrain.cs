@@ -85,9 +85,10 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
             WorkerInfo? info;
             try
             {
-                info = await GrainFactory.GetGrain<IWorkerGrain>(workerId).GetInfo();
+                // Bounded: this grain takes no other call while it waits, and a call caught in a dying silo can hang.
+                info = await GrainFactory.GetGrain<IWorkerGrain>(workerId).GetInfo().WaitAsync(_watch.CheckInterval, cancel);
             }
-            catch (Exception e) when (GrainCallRetry.IsTransient(e))
+            catch (Exception e) when (e is TimeoutException || GrainCallRetry.IsTransient(e))
             {
                 continue; // the cluster is changing: judge at the next tick, not on a failed call
             }
@@ -195,6 +196,16 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
             _logger.LogInformation("Job {JobId} running again on worker {WorkerId}", JobId, workerId);
         }
         return directive;
+    }
+
+    public async Task<bool> DropWorker(string workerId, string reason)
+    {
+        if (!_machine.WorkerLost(workerId, reason)) return false;
+        await SaveAsync();
+        await SyncWatchdog();
+        _logger.LogWarning("Job {JobId}: {Reason}; back to {State} from checkpoint step {Step}", JobId, reason,
+            _machine.Current!.State, _machine.Current.CheckpointStep);
+        return true;
     }
 
     public async Task Release(string workerId, string? checkpoint, long checkpointStep)

@@ -31,6 +31,17 @@ public sealed class WorkerGrain : Grain, IWorkerGrain
 
     private string WorkerId => this.GetPrimaryKeyString();
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Heartbeats are stored only every HeartbeatWriteInterval, so a grain reactivated after its silo died would show
+        // a live worker as silent for up to that long, and its job would declare it lost. The activation counts as a
+        // heartbeat instead: a worker that is really gone is still caught, one worker timeout later.
+        var now = _time.GetUtcNow();
+        if (_record.State.Info is { Active: true } info && info.LastHeartbeat < now)
+            _record.State.Info = info with { LastHeartbeat = now };
+        return Task.CompletedTask;
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_writes.Unsaved > 0) await SaveAsync();
