@@ -15,7 +15,12 @@ public static class TrainerCheckpoint
     private const string NoiseRng = "noise";
     private const string GlobalCpuRng = "torch_cpu_global";
 
-    public static CheckpointContent Capture(PaletteTrainer trainer, DataPosition position, JsonObject? extraState = null)
+    /// <param name="copyTensors">
+    /// Clone every tensor (detached, on its own device) so the content stays valid while training goes on, e.g. for
+    /// a write on another thread; the caller then owns the copies (<see cref="DisposeTensors"/>). Without it the
+    /// content holds the live tensors and must be written before the next step.
+    /// </param>
+    public static CheckpointContent Capture(PaletteTrainer trainer, DataPosition position, JsonObject? extraState = null, bool copyTensors = false)
     {
         var state = new JsonObject
         {
@@ -31,9 +36,9 @@ public static class TrainerCheckpoint
             Step = trainer.Step,
             TensorFiles = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
             {
-                [CheckpointFiles.Model] = trainer.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter),
-                [CheckpointFiles.Ema] = trainer.Ema.StateTensors(),
-                [CheckpointFiles.Optimizer] = trainer.Optimizer.StateTensors(),
+                [CheckpointFiles.Model] = Snapshot(trainer.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter), copyTensors),
+                [CheckpointFiles.Ema] = Snapshot(trainer.Ema.StateTensors(), copyTensors),
+                [CheckpointFiles.Optimizer] = Snapshot(trainer.Optimizer.StateTensors(), copyTensors),
             },
             Config = ConfigToJson(trainer.Config),
             State = state,
@@ -44,6 +49,13 @@ public static class TrainerCheckpoint
             },
             DataPosition = new JsonObject { ["epoch"] = position.Epoch, ["index"] = position.Index },
         };
+    }
+
+    /// <summary>Disposes the tensors of a content captured with copyTensors (never call it on live tensors).</summary>
+    public static void DisposeTensors(CheckpointContent content)
+    {
+        foreach (var file in content.TensorFiles.Values)
+            foreach (var t in file.Values) t.Dispose();
     }
 
     /// <summary>Loads a verified checkpoint into a trainer built with the same config; returns the data position.</summary>
@@ -93,6 +105,19 @@ public static class TrainerCheckpoint
     public static TrainConfig ConfigFromJson(JsonObject json, string where) =>
         json.Deserialize<TrainConfig>(CheckpointManifest.JsonOptions)
         ?? throw new CheckpointException($"{where}: manifest has no training config");
+
+    private static Dictionary<string, Tensor> Snapshot(Dictionary<string, Tensor> live, bool copy)
+    {
+        if (!copy) return live;
+        var copies = new Dictionary<string, Tensor>(live.Count);
+        foreach (var (name, t) in live)
+        {
+            using var detached = t.detach();
+            // Out of any dispose scope of this thread: the copy lives until the writer is done with it.
+            copies[name] = detached.clone().DetachFromDisposeScope();
+        }
+        return copies;
+    }
 
     private static byte[] GeneratorBytes(Tensor state)
     {
