@@ -108,7 +108,29 @@ public static class TrainerCheckpoint
 
     private static Dictionary<string, Tensor> Snapshot(Dictionary<string, Tensor> live, bool copy)
     {
-        if (!copy) return live;
+        if (!copy || live.Count == 0) return copy ? [] : live;
+        var first = live.Values.First();
+        if (live.Values.Any(t => t.dtype != first.dtype || t.device_type != first.device_type || t.device_index != first.device_index))
+            return CopyEach(live);
+
+        // One copy for the whole file instead of one per tensor: hundreds of small clones cost far more than the bytes
+        // they move (on the CPU each wakes libtorch's thread pool, on a GPU each is a launch). The copies are views
+        // into that one buffer, which lives as long as any of them.
+        using var scope = NewDisposeScope();
+        var buffer = cat(live.Values.Select(t => t.detach().reshape(-1)).ToArray(), 0);
+        var copies = new Dictionary<string, Tensor>(live.Count);
+        long offset = 0;
+        foreach (var (name, t) in live)
+        {
+            long count = t.numel();
+            copies[name] = buffer.narrow(0, offset, count).view(t.shape).DetachFromDisposeScope();
+            offset += count;
+        }
+        return copies;
+    }
+
+    private static Dictionary<string, Tensor> CopyEach(Dictionary<string, Tensor> live)
+    {
         var copies = new Dictionary<string, Tensor>(live.Count);
         foreach (var (name, t) in live)
         {
