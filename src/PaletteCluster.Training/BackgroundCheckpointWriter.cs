@@ -6,8 +6,8 @@ namespace PaletteCluster.Training;
 
 /// <summary>
 /// Writes checkpoint snapshots on a thread of its own, one at a time, so that training pays only for copying its
-/// state. The writer owns each snapshot it is given (tensors cloned by TrainerCheckpoint.Capture with
-/// copyTensors) and disposes its tensors once the write is over, whether it succeeded or not.
+/// state. A snapshot handed over (tensors copied into a <see cref="StateSnapshot"/>) must stay unchanged until its
+/// write has been taken: the writer reads its tensors but does not own them.
 /// At most one write is in flight: <see cref="Submit"/> refuses a second until the first has been taken with
 /// <see cref="TryTakeFinished"/> or <see cref="WaitForFinished"/>, so memory holds at most one extra copy of the state.
 /// Failures are not thrown here: they travel in the <see cref="CheckpointWriteResult"/> to the thread that takes it.
@@ -71,9 +71,9 @@ public sealed class BackgroundCheckpointWriter : IDisposable
 
     /// <summary>
     /// Writes a checkpoint on the calling thread with the atomic <see cref="CheckpointWriter"/> and reports how it
-    /// went instead of throwing. With <paramref name="disposeTensors"/> the content's tensors are disposed afterwards.
+    /// went instead of throwing.
     /// </summary>
-    public static CheckpointWriteResult WriteNow(string checkpointDir, CheckpointContent content, bool disposeTensors)
+    public static CheckpointWriteResult WriteNow(string checkpointDir, CheckpointContent content)
     {
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         long started = Stopwatch.GetTimestamp();
@@ -85,10 +85,6 @@ public sealed class BackgroundCheckpointWriter : IDisposable
         catch (Exception e)
         {
             failure = ExceptionDispatchInfo.Capture(e);
-        }
-        finally
-        {
-            if (disposeTensors) TrainerCheckpoint.DisposeTensors(content);
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         return new CheckpointWriteResult(checkpointDir, elapsed, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, failure);
@@ -121,14 +117,14 @@ public sealed class BackgroundCheckpointWriter : IDisposable
             CheckpointContent snapshot;
             lock (_gate)
             {
-                // A snapshot already handed over is written even when closing: its tensors are ours to dispose.
+                // A snapshot already handed over is written even when closing: its owner waits for it in Dispose.
                 while (_queuedSnapshot is null && !_closing) Monitor.Wait(_gate);
                 if (_queuedSnapshot is null) return;
                 (dir, snapshot) = (_queuedDir!, _queuedSnapshot);
                 (_queuedDir, _queuedSnapshot) = (null, null);
             }
             _beforeWrite?.Invoke(dir);
-            var result = WriteNow(dir, snapshot, disposeTensors: true);
+            var result = WriteNow(dir, snapshot);
             lock (_gate)
             {
                 _finished = result;

@@ -15,6 +15,7 @@ namespace PaletteCluster.Training;
 internal sealed class RunCheckpointer(bool synchronous, IProgress<TrainingProgress>? progress, ILogger logger) : IDisposable
 {
     private readonly BackgroundCheckpointWriter? _writer = synchronous ? null : new BackgroundCheckpointWriter();
+    private readonly StateSnapshot _snapshot = new(); // refilled at each checkpoint: the one extra copy of the state
     private InFlight? _inFlight;
 
     /// <summary>The newest checkpoint folder handed over for writing (complete or not yet).</summary>
@@ -31,9 +32,10 @@ internal sealed class RunCheckpointer(bool synchronous, IProgress<TrainingProgre
 
     /// <summary>
     /// Checkpoints the trainer's state into <paramref name="dir"/>; <paramref name="report"/> is what to report once it
-    /// is written (null: nothing). <paramref name="capture"/> takes copyTensors: true when the content must outlive this call.
+    /// is written (null: nothing). <paramref name="capture"/> takes the snapshot to copy the state into, or null to
+    /// capture the live tensors for a write within this call.
     /// </summary>
-    public void Save(string dir, Func<bool, CheckpointContent> capture, TrainingProgress? report, bool trainingGoesOn)
+    public void Save(string dir, Func<StateSnapshot?, CheckpointContent> capture, TrainingProgress? report, bool trainingGoesOn)
     {
         long started = Stopwatch.GetTimestamp();
         // At most one write in flight: the next snapshot waits for the previous write (and surfaces its failure).
@@ -41,14 +43,14 @@ internal sealed class RunCheckpointer(bool synchronous, IProgress<TrainingProgre
         LastStarted = dir;
         if (_writer is null || !trainingGoesOn)
         {
-            var written = BackgroundCheckpointWriter.WriteNow(dir, capture(false), disposeTensors: false);
+            var written = BackgroundCheckpointWriter.WriteNow(dir, capture(null));
             var stall = Stopwatch.GetElapsedTime(started);
             Stall += stall;
             _inFlight = new InFlight(report, stall, Background: false);
             Complete(written);
             return;
         }
-        _writer.Submit(dir, capture(true));
+        _writer.Submit(dir, capture(_snapshot)); // the previous write is done: its copies may be refilled
         var snapshotStall = Stopwatch.GetElapsedTime(started);
         Stall += snapshotStall;
         _inFlight = new InFlight(report, snapshotStall, Background: true);
@@ -67,7 +69,11 @@ internal sealed class RunCheckpointer(bool synchronous, IProgress<TrainingProgre
         Complete(finished);
     }
 
-    public void Dispose() => _writer?.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose(); // waits for a write in flight: it reads the snapshot
+        _snapshot.Dispose();
+    }
 
     private void Complete(CheckpointWriteResult? finished)
     {

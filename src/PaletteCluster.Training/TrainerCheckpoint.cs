@@ -15,12 +15,12 @@ public static class TrainerCheckpoint
     private const string NoiseRng = "noise";
     private const string GlobalCpuRng = "torch_cpu_global";
 
-    /// <param name="copyTensors">
-    /// Clone every tensor (detached, on its own device) so the content stays valid while training goes on, e.g. for
-    /// a write on another thread; the caller then owns the copies (<see cref="DisposeTensors"/>). Without it the
-    /// content holds the live tensors and must be written before the next step.
+    /// <param name="copyInto">
+    /// Where to copy the tensors so the content stays valid while training goes on (e.g. for a write on another
+    /// thread); it stays valid until the next capture into the same snapshot. Without it the content holds the live
+    /// tensors and must be written before the next step.
     /// </param>
-    public static CheckpointContent Capture(PaletteTrainer trainer, DataPosition position, JsonObject? extraState = null, bool copyTensors = false)
+    public static CheckpointContent Capture(PaletteTrainer trainer, DataPosition position, JsonObject? extraState = null, StateSnapshot? copyInto = null)
     {
         var state = new JsonObject
         {
@@ -36,9 +36,9 @@ public static class TrainerCheckpoint
             Step = trainer.Step,
             TensorFiles = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
             {
-                [CheckpointFiles.Model] = Snapshot(trainer.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter), copyTensors),
-                [CheckpointFiles.Ema] = Snapshot(trainer.Ema.StateTensors(), copyTensors),
-                [CheckpointFiles.Optimizer] = Snapshot(trainer.Optimizer.StateTensors(), copyTensors),
+                [CheckpointFiles.Model] = Copy(copyInto, CheckpointFiles.Model, trainer.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter)),
+                [CheckpointFiles.Ema] = Copy(copyInto, CheckpointFiles.Ema, trainer.Ema.StateTensors()),
+                [CheckpointFiles.Optimizer] = Copy(copyInto, CheckpointFiles.Optimizer, trainer.Optimizer.StateTensors()),
             },
             Config = ConfigToJson(trainer.Config),
             State = state,
@@ -49,13 +49,6 @@ public static class TrainerCheckpoint
             },
             DataPosition = new JsonObject { ["epoch"] = position.Epoch, ["index"] = position.Index },
         };
-    }
-
-    /// <summary>Disposes the tensors of a content captured with copyTensors (never call it on live tensors).</summary>
-    public static void DisposeTensors(CheckpointContent content)
-    {
-        foreach (var file in content.TensorFiles.Values)
-            foreach (var t in file.Values) t.Dispose();
     }
 
     /// <summary>Loads a verified checkpoint into a trainer built with the same config; returns the data position.</summary>
@@ -106,40 +99,8 @@ public static class TrainerCheckpoint
         json.Deserialize<TrainConfig>(CheckpointManifest.JsonOptions)
         ?? throw new CheckpointException($"{where}: manifest has no training config");
 
-    private static Dictionary<string, Tensor> Snapshot(Dictionary<string, Tensor> live, bool copy)
-    {
-        if (!copy || live.Count == 0) return copy ? [] : live;
-        var first = live.Values.First();
-        if (live.Values.Any(t => t.dtype != first.dtype || t.device_type != first.device_type || t.device_index != first.device_index))
-            return CopyEach(live);
-
-        // One copy for the whole file instead of one per tensor: hundreds of small clones cost far more than the bytes
-        // they move (on the CPU each wakes libtorch's thread pool, on a GPU each is a launch). The copies are views
-        // into that one buffer, which lives as long as any of them.
-        using var scope = NewDisposeScope();
-        var buffer = cat(live.Values.Select(t => t.detach().reshape(-1)).ToArray(), 0);
-        var copies = new Dictionary<string, Tensor>(live.Count);
-        long offset = 0;
-        foreach (var (name, t) in live)
-        {
-            long count = t.numel();
-            copies[name] = buffer.narrow(0, offset, count).view(t.shape).DetachFromDisposeScope();
-            offset += count;
-        }
-        return copies;
-    }
-
-    private static Dictionary<string, Tensor> CopyEach(Dictionary<string, Tensor> live)
-    {
-        var copies = new Dictionary<string, Tensor>(live.Count);
-        foreach (var (name, t) in live)
-        {
-            using var detached = t.detach();
-            // Out of any dispose scope of this thread: the copy lives until the writer is done with it.
-            copies[name] = detached.clone().DetachFromDisposeScope();
-        }
-        return copies;
-    }
+    private static IReadOnlyDictionary<string, Tensor> Copy(StateSnapshot? into, string file, Dictionary<string, Tensor> live) =>
+        into is null ? live : into.Copy(file, live);
 
     private static byte[] GeneratorBytes(Tensor state)
     {

@@ -134,7 +134,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     {
         var dir = Path.Combine(options.CheckpointsDir, StepFolder(trainer.Step));
         var extra = new JsonObject { ["data"] = new JsonObject { ["files"] = folder.Count, ["fingerprint"] = folder.Fingerprint } };
-        checkpoints.Save(dir, copy => TrainerCheckpoint.Capture(trainer, position, extra, copy), report, trainingGoesOn);
+        checkpoints.Save(dir, snapshot => TrainerCheckpoint.Capture(trainer, position, extra, snapshot), report, trainingGoesOn);
     }
 
     private void CheckSameData(CheckpointReader checkpoint, IImageSource folder)

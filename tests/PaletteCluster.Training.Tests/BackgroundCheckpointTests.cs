@@ -88,16 +88,15 @@ public class BackgroundCheckpointTests
         File.WriteAllText(notAFolder, "");
         var dir = Path.Combine(notAFolder, "step-00000001"); // its parent cannot be created
         using var trainer = new PaletteTrainer(TrainerFixture.Tiny(), TrainerFixture.Cpu);
+        using var snapshot = new StateSnapshot();
         using var writer = new BackgroundCheckpointWriter();
-        var snapshot = TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyTensors: true);
 
-        writer.Submit(dir, snapshot);
+        writer.Submit(dir, TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyInto: snapshot));
         var result = writer.WaitForFinished()!;
 
         Assert.False(result.Succeeded);
         var e = Assert.ThrowsAny<IOException>(result.ThrowIfFailed);
         Assert.Contains(dir, e.Message);
-        Assert.All(snapshot.TensorFiles.Values.SelectMany(f => f.Values), t => Assert.True(t.IsInvalid, "the writer keeps no snapshot tensor alive"));
     }
 
     [Fact]
@@ -109,13 +108,14 @@ public class BackgroundCheckpointTests
         trainer.TrainStep(batch.Condition, batch.Target).Dispose();
         var live = Path.Combine(root, "live");
         CheckpointWriter.Write(live, TrainerCheckpoint.Capture(trainer, DataPosition.Start));
+        using var snapshot = new StateSnapshot();
+        using var other = new StateSnapshot();
         using var trainingWentOn = new ManualResetEventSlim();
         using var writer = new BackgroundCheckpointWriter(beforeWrite: _ => trainingWentOn.Wait());
 
-        writer.Submit(Path.Combine(root, "copy"), TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyTensors: true));
-        var second = TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyTensors: true);
-        Assert.Throws<InvalidOperationException>(() => writer.Submit(Path.Combine(root, "second"), second));
-        TrainerCheckpoint.DisposeTensors(second);
+        writer.Submit(Path.Combine(root, "copy"), TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyInto: snapshot));
+        Assert.Throws<InvalidOperationException>(() =>
+            writer.Submit(Path.Combine(root, "second"), TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyInto: other)));
         for (int i = 0; i < 2; i++) trainer.TrainStep(batch.Condition, batch.Target).Dispose();
         Assert.True(writer.IsBusy);
         Assert.Null(writer.TryTakeFinished());
@@ -127,6 +127,27 @@ public class BackgroundCheckpointTests
         Assert.Null(writer.WaitForFinished());
         foreach (var file in StateFiles)
             Assert.Equal(Sha256(Path.Combine(live, file)), Sha256(Path.Combine(root, "copy", file)));
+    }
+
+    [Fact]
+    public void ASnapshotRefilledLaterHoldsTheNewerStateInTheSameMemory()
+    {
+        using var batch = TrainerFixture.RealBatch(4);
+        using var trainer = new PaletteTrainer(TrainerFixture.Tiny(), TrainerFixture.Cpu);
+        trainer.TrainStep(batch.Condition, batch.Target).Dispose();
+        using var snapshot = new StateSnapshot();
+        var first = TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyInto: snapshot);
+        var firstTensors = first.TensorFiles[CheckpointFiles.Optimizer].Values.ToList();
+        trainer.TrainStep(batch.Condition, batch.Target).Dispose();
+
+        var second = TrainerCheckpoint.Capture(trainer, DataPosition.Start, copyInto: snapshot);
+
+        var live = TrainerCheckpoint.Capture(trainer, DataPosition.Start);
+        foreach (var file in StateFiles)
+            foreach (var (name, t) in live.TensorFiles[file])
+                Assert.True(TrainerFixture.BitwiseEqual(t, second.TensorFiles[file][name]), $"{file}/{name} not refilled");
+        Assert.True(firstTensors.Zip(second.TensorFiles[CheckpointFiles.Optimizer].Values).All(p => ReferenceEquals(p.First, p.Second)),
+            "the snapshot was reallocated instead of refilled");
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public static class CheckpointBenchCommand
                     $"{r.Preset,-8} {r.Parameters / 1e6,7:F1}M {r.CheckpointBytes / 1e6,8:F1} {r.SyncWriteMs,14:F1} {r.SnapshotStallMs,18:F1} {r.BackgroundWriteMs,12:F1} {r.StallRatio,12:F3} {r.WriterManagedBytes / 1024.0,10:F1}"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"RESULT bench=checkpoint preset={r.Preset} device={r.Device} params={r.Parameters} checkpoint_bytes={r.CheckpointBytes} repeats={r.Repeats} " +
-                    $"sync_write_ms={r.SyncWriteMs:F1} snapshot_stall_ms={r.SnapshotStallMs:F1} background_write_ms={r.BackgroundWriteMs:F1} stall_ratio={r.StallRatio:F3} writer_managed_bytes={r.WriterManagedBytes}"));
+                    $"sync_write_ms={r.SyncWriteMs:F1} snapshot_stall_ms={r.SnapshotStallMs:F1} first_snapshot_stall_ms={r.FirstSnapshotStallMs:F1} background_write_ms={r.BackgroundWriteMs:F1} stall_ratio={r.StallRatio:F3} writer_managed_bytes={r.WriterManagedBytes}"));
             }
             finally
             {
