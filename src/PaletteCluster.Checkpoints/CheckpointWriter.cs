@@ -86,8 +86,10 @@ public static class CheckpointWriter
                 if (content.FileMetadata is not null && content.FileMetadata.TryGetValue(fileName, out var extra))
                     foreach (var (k, v) in extra) metadata[k] = v;
 
+                // Unbuffered (bufferSize 0): tensor bytes go from tensor memory straight to the file, and a writer on a
+                // background thread allocates no managed buffers that would eat the training thread's GC-quiet budget.
                 using var file = new FileStream(Path.Combine(temp, fileName), FileMode.CreateNew, FileAccess.Write,
-                    FileShare.None, 1 << 20);
+                    FileShare.None, bufferSize: 0);
                 using var hashing = new HashingStream(file, leaveOpen: true);
                 SafeTensors.Write(hashing, tensors, metadata);
                 hashing.Flush();
@@ -112,7 +114,7 @@ public static class CheckpointWriter
                 Files = files,
             };
             using (var file = new FileStream(Path.Combine(temp, CheckpointFiles.Manifest), FileMode.CreateNew,
-                       FileAccess.Write, FileShare.None))
+                       FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 file.Write(manifest.ToJsonBytes());
                 file.Flush(flushToDisk: true);

@@ -15,7 +15,12 @@ public static class TrainerCheckpoint
     private const string NoiseRng = "noise";
     private const string GlobalCpuRng = "torch_cpu_global";
 
-    public static CheckpointContent Capture(PaletteTrainer trainer, DataPosition position, JsonObject? extraState = null)
+    /// <param name="copyInto">
+    /// Where to copy the tensors so the content stays valid while training goes on (e.g. for a write on another
+    /// thread); it stays valid until the next capture into the same snapshot. Without it the content holds the live
+    /// tensors and must be written before the next step.
+    /// </param>
+    public static CheckpointContent Capture(PaletteTrainer trainer, DataPosition position, JsonObject? extraState = null, StateSnapshot? copyInto = null)
     {
         var state = new JsonObject
         {
@@ -31,9 +36,9 @@ public static class TrainerCheckpoint
             Step = trainer.Step,
             TensorFiles = new Dictionary<string, IReadOnlyDictionary<string, Tensor>>
             {
-                [CheckpointFiles.Model] = trainer.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter),
-                [CheckpointFiles.Ema] = trainer.Ema.StateTensors(),
-                [CheckpointFiles.Optimizer] = trainer.Optimizer.StateTensors(),
+                [CheckpointFiles.Model] = Copy(copyInto, CheckpointFiles.Model, trainer.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter)),
+                [CheckpointFiles.Ema] = Copy(copyInto, CheckpointFiles.Ema, trainer.Ema.StateTensors()),
+                [CheckpointFiles.Optimizer] = Copy(copyInto, CheckpointFiles.Optimizer, trainer.Optimizer.StateTensors()),
             },
             Config = ConfigToJson(trainer.Config),
             State = state,
@@ -93,6 +98,9 @@ public static class TrainerCheckpoint
     public static TrainConfig ConfigFromJson(JsonObject json, string where) =>
         json.Deserialize<TrainConfig>(CheckpointManifest.JsonOptions)
         ?? throw new CheckpointException($"{where}: manifest has no training config");
+
+    private static IReadOnlyDictionary<string, Tensor> Copy(StateSnapshot? into, string file, Dictionary<string, Tensor> live) =>
+        into is null ? live : into.Copy(file, live);
 
     private static byte[] GeneratorBytes(Tensor state)
     {

@@ -19,9 +19,25 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
 {
     /// <param name="StepsRun">Optimizer steps taken by this call (not counting those before a resume).</param>
     /// <param name="TrainingSeconds">Wall time of those steps: the loop only, without start-up and the final sample grid.</param>
+    /// <param name="CheckpointStallSeconds">
+    /// Training-thread time spent on checkpoints: snapshots, waits for a previous write still in flight, the wait
+    /// for the last write at the end, and whole writes where they are synchronous (PALETTE_SYNC_CHECKPOINTS=1, the
+    /// last step, a stop).
+    /// </param>
+    /// <param name="CheckpointWriteSeconds">Time spent writing checkpoint folders, in the background or not.</param>
     public sealed record Result(long Step, string? LastCheckpoint, string? SampleGrid, long SkippedImages, bool Cancelled,
-        long StepsRun = 0, double TrainingSeconds = 0);
+        long StepsRun = 0, double TrainingSeconds = 0, double CheckpointStallSeconds = 0, double CheckpointWriteSeconds = 0);
 
+    /// <summary>
+    /// Trains to the total step count or until <paramref name="cancel"/>; returns once every checkpoint is complete
+    /// on disk, so <see cref="Result.LastCheckpoint"/> names a complete folder.
+    /// </summary>
+    /// <param name="progress">
+    /// Called on the training thread only. Every LogEvery steps with the loss; a checkpoint step is reported once its
+    /// checkpoint is complete on disk (CheckpointWritten set, with that step's loss, LR and data position). Written
+    /// in the background, that report comes at the first step after the write ended, so it can follow reports of
+    /// later steps: consumers must not take report order for step order.
+    /// </param>
     public Result Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         options.Validate();
@@ -42,7 +58,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         // zone of the step (see GcQuietZone). The position saved is that of the last batch trained on.
         var loader = new PairBatchLoader(
             folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
-        string? lastCheckpoint = null;
+        using var checkpoints = new RunCheckpointer(options.SynchronousCheckpoints, progress, logger);
         var clock = Stopwatch.StartNew();
         var loopClock = Stopwatch.StartNew();
         long imagesSinceReport = 0, firstStep = trainer.Step;
@@ -56,6 +72,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
             position = batch.Position;
             imagesSinceReport += runConfig.BatchSize;
+            checkpoints.Poll(); // a background write that ended is reported now; a failed one throws here
             bool save = trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps;
             if (!save && trainer.Step % options.LogEvery != 0) continue;
 
@@ -63,9 +80,12 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             double lossValue = loss.item<float>();
             if (!double.IsFinite(lossValue))
                 throw new InvalidDataException($"training diverged: loss is {lossValue} at step {trainer.Step}; lower --lr or enable --grad-clip (checkpoints so far are kept)");
-            string? written = save ? lastCheckpoint = SaveCheckpoint(trainer, position, folder) : null;
-            progress?.Report(new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
-                imagesSinceReport / clock.Elapsed.TotalSeconds, written, position));
+            var report = new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
+                imagesSinceReport / clock.Elapsed.TotalSeconds, null, position);
+            if (save)
+                SaveCheckpoint(checkpoints, trainer, position, folder, report, trainingGoesOn: trainer.Step < options.TotalSteps);
+            else
+                progress?.Report(report);
             clock.Restart();
             imagesSinceReport = 0;
         }
@@ -74,8 +94,13 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         quiet.Dispose(); // checkpoint writes and sampling below allocate freely
         long stepsRun = trainer.Step - firstStep;
         bool cancelled = trainer.Step < options.TotalSteps;
-        if (cancelled && trainer.Step > 0 && lastCheckpoint?.EndsWith(StepFolder(trainer.Step)) != true)
-            lastCheckpoint = SaveCheckpoint(trainer, position, folder); // a stop loses no work
+        if (cancelled && trainer.Step > 0 && checkpoints.LastStarted?.EndsWith(StepFolder(trainer.Step)) != true)
+        {
+            // A stop loses no work. Nothing overlaps it any more, so it is written directly (no copy of the state);
+            // as before, it is not reported (no loss was read): callers find it in Result.LastCheckpoint.
+            SaveCheckpoint(checkpoints, trainer, position, folder, report: null, trainingGoesOn: false);
+        }
+        checkpoints.Drain();
         if (loader.SkippedFiles.Count > 0)
             logger.LogWarning("Skipped {Count} unreadable image(s): {Files}", loader.SkippedFiles.Count,
                 string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
@@ -83,7 +108,8 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         string? grid = null;
         if (!cancelled && options.FinalSamples > 0)
             grid = WriteSampleGrid(trainer, folder);
-        return new Result(trainer.Step, lastCheckpoint, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds);
+        return new Result(trainer.Step, checkpoints.LastWritten, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds,
+            checkpoints.Stall.TotalSeconds, checkpoints.WriteTime.TotalSeconds);
     }
 
     private (TrainConfig, CheckpointReader?) ResolveStart()
@@ -103,13 +129,12 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         return (stored, reader);
     }
 
-    private string SaveCheckpoint(PaletteTrainer trainer, DataPosition position, IImageSource folder)
+    private void SaveCheckpoint(RunCheckpointer checkpoints, PaletteTrainer trainer, DataPosition position, IImageSource folder,
+        TrainingProgress? report, bool trainingGoesOn)
     {
         var dir = Path.Combine(options.CheckpointsDir, StepFolder(trainer.Step));
         var extra = new JsonObject { ["data"] = new JsonObject { ["files"] = folder.Count, ["fingerprint"] = folder.Fingerprint } };
-        CheckpointWriter.Write(dir, TrainerCheckpoint.Capture(trainer, position, extra));
-        logger.LogInformation("Checkpoint {Dir}", dir);
-        return dir;
+        checkpoints.Save(dir, snapshot => TrainerCheckpoint.Capture(trainer, position, extra, snapshot), report, trainingGoesOn);
     }
 
     private void CheckSameData(CheckpointReader checkpoint, IImageSource folder)

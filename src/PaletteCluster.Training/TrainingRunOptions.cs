@@ -16,6 +16,11 @@ public sealed record TrainingRunOptions
     /// <summary>Images in the sample grid written at the end (0 = none).</summary>
     public int FinalSamples { get; init; } = 8;
     public int FinalSampleSteps { get; init; } = 50;
+    /// <summary>
+    /// Write every checkpoint on the training thread, as before background writes existed (for comparison).
+    /// Defaults to the environment: PALETTE_SYNC_CHECKPOINTS=1.
+    /// </summary>
+    public bool SynchronousCheckpoints { get; init; } = Environment.GetEnvironmentVariable("PALETTE_SYNC_CHECKPOINTS") == "1";
 
     public string CheckpointsDir => Path.Combine(RunDir, "checkpoints");
 

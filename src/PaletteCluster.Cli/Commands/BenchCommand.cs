@@ -53,6 +53,6 @@ public static class BenchCommand
             return 0;
         });
 
-        return new Command("bench", "Benchmarks (print measurements; not tests)") { trainStep, tasks, ClusterBenchCommand.Create() };
+        return new Command("bench", "Benchmarks (print measurements; not tests)") { trainStep, tasks, ClusterBenchCommand.Create(), CheckpointBenchCommand.Create() };
     }
 }
