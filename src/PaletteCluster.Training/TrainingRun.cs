@@ -94,7 +94,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         quiet.Dispose(); // checkpoint writes and sampling below allocate freely
         long stepsRun = trainer.Step - firstStep;
         bool cancelled = trainer.Step < options.TotalSteps;
-        if (cancelled && trainer.Step > 0 && checkpoints.LastStarted?.EndsWith(StepFolder(trainer.Step)) != true)
+        if (cancelled && stepsRun > 0 && checkpoints.LastStarted?.EndsWith(StepFolder(trainer.Step)) != true)
         {
             // A stop loses no work. Nothing overlaps it any more, so it is written directly (no copy of the state);
             // as before, it is not reported (no loss was read): callers find it in Result.LastCheckpoint.
@@ -108,7 +108,8 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         string? grid = null;
         if (!cancelled && options.FinalSamples > 0)
             grid = WriteSampleGrid(trainer, folder);
-        return new Result(trainer.Step, checkpoints.LastWritten, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds,
+        // Resumed with nothing left to do (or stopped before the first step): the checkpoint resumed from is the latest.
+        return new Result(trainer.Step, checkpoints.LastWritten ?? checkpoint?.Directory, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds,
             checkpoints.Stall.TotalSeconds, checkpoints.WriteTime.TotalSeconds);
     }
 

@@ -177,6 +177,26 @@ public class BackgroundCheckpointTests
                 $"{file} after stop + resume differs from the uninterrupted run");
     }
 
+    [Fact]
+    public void AResumeWithNothingLeftToDoNamesTheCheckpointItResumedFromAndWritesNothing()
+    {
+        var root = RealPhotos.NewTempDir("pc-bgckpt");
+        var data = RealPhotos.CopyTo(Path.Combine(root, "images"), 3);
+        var done = Run(Options(data, Path.Combine(root, "run"), totalSteps: 4, every: 2));
+        var final = done.LastCheckpoint!;
+
+        // A worker given a job whose store already holds its last step: it resumes there and has no step to take.
+        var again = Run(Options(data, Path.Combine(root, "run"), totalSteps: 4, every: 2) with { ResumeFrom = final });
+        Assert.Equal((4L, 0L, false, final), (again.Step, again.StepsRun, again.Cancelled, again.LastCheckpoint));
+
+        // Stopped before its first step: no checkpoint is written over the one it resumed from.
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+        var early = new TrainingRun(TrainerFixture.Tiny(), Options(data, Path.Combine(root, "run"), totalSteps: 8, every: 2) with { ResumeFrom = final },
+            TrainerFixture.Cpu, NullLogger.Instance).Run(cancel: stopped.Token);
+        Assert.Equal((4L, 0L, true, final), (early.Step, early.StepsRun, early.Cancelled, early.LastCheckpoint));
+    }
+
     private static TrainingRunOptions Options(string data, string runDir, long totalSteps, long every) => new()
     {
         DataDir = data, RunDir = runDir, TotalSteps = totalSteps, CheckpointEvery = every, LogEvery = 1, FinalSamples = 0,
