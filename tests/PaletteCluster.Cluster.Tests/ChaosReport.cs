@@ -32,8 +32,12 @@ public sealed class ChaosKill
     /// <summary>How many times the job was taken by a worker between this kill and its recovery (1 expected for worker kills, 0 for silo kills).</summary>
     public int TakeOvers { get; set; }
 
-    /// <summary>Work the job lost: the step it had reported before the kill minus the step it resumed from (0 when it kept training).</summary>
-    public long? StepsLost => ResumedFrom is { } from ? StepAtKill - from : RecoveredAt is null ? null : 0;
+    /// <summary>
+    /// Work the job lost: the step it had reported before the kill minus the step it resumed from; 0 when it kept
+    /// training, or when it resumed from a checkpoint past the reported step (a worker told to stop checkpoints
+    /// where it is, which can be ahead of its last report).
+    /// </summary>
+    public long? StepsLost => ResumedFrom is { } from ? Math.Max(0, StepAtKill - from) : RecoveredAt is null ? null : 0;
 
     public double? TakeOverSeconds => TakenAt is { } at ? (at - KilledAt).TotalSeconds : null;
     public double? RecoverySeconds => FirstNewStepAt is { } at ? (at - KilledAt).TotalSeconds : null;
@@ -81,6 +85,8 @@ public sealed class ChaosReport
         s.AppendLine();
         s.AppendLine("| # | victim | step at kill | checkpoint at kill | resumed from | steps lost | taken over after (s) | kill -> first new step (s) | trained on by |");
         s.AppendLine("|--:|---|--:|--:|--:|--:|--:|--:|---|");
+        // "taken over after": kill -> the new worker's "took job" line; "first new step": kill -> the job grain's
+        // first recorded progress report after the kill (after the last take-over, if any).
         foreach (var k in Kills)
         {
             string resumed = k.ResumedFrom?.ToString(CultureInfo.InvariantCulture) ?? (k.RecoveredAt is null ? "-" : "(kept training)");

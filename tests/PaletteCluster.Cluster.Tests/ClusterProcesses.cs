@@ -57,6 +57,14 @@ public sealed class ClusterProcesses(ITestOutputHelper output) : IDisposable
         return started;
     }
 
+    /// <summary>SIGKILLs every process still running (before the servers they use go away); their output stays readable.</summary>
+    public void KillAll()
+    {
+        foreach (var d in Daemons)
+            try { d.Kill(); }
+            catch (InvalidOperationException) { }
+    }
+
     public string AllOutput() => string.Join("\n", Daemons.Select(d => $"--- {d.Name} (pid {d.ProcessId})\n{d.Output}"));
 
     public void Dispose()
