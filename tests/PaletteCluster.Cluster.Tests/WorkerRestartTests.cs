@@ -22,6 +22,12 @@ public sealed class WorkerRestartTests(ITestOutputHelper output) : IDisposable
     public async Task A_worker_restarted_under_its_own_id_within_the_worker_timeout_gets_its_job_back()
     {
         using var postgres = new PostgresServer();
+        try { await RestartWithinTheTimeout(postgres); }
+        finally { _processes.KillAll(); } // before PostgreSQL stops
+    }
+
+    private async Task RestartWithinTheTimeout(PostgresServer postgres)
+    {
         Assert.Equal(0, PaletteProcess.Run("db", "init", "--connection", postgres.ConnectionString).ExitCode);
         var ports = new[] { ClusterProcesses.Ports() };
         string clusterId = $"rs-{Guid.NewGuid():N}"[..12];
