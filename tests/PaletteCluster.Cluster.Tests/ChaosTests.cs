@@ -30,6 +30,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
 {
     public const string RoundsVariable = "PALETTE_CHAOS_ROUNDS";
     public const string SeedVariable = "PALETTE_CHAOS_SEED";
+    /// <summary>"new-id" restarts a killed worker under a new worker id (a bare-metal restart without --worker-id).</summary>
+    public const string RestartVariable = "PALETTE_CHAOS_RESTART";
     private const int DefaultRounds = 3;
     private const int CheckpointEvery = 10;
     private const int ReportEvery = 2;
@@ -65,6 +67,9 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         {
             Seed = seed, Rounds = rounds, Steps = steps, CheckpointEvery = CheckpointEvery, ReportEvery = ReportEvery, Workers = WorkerIds.Length,
         };
+        report.Notes.Add(Environment.GetEnvironmentVariable(RestartVariable) == "new-id"
+            ? $"killed workers restarted under a new worker id ({RestartVariable}=new-id)"
+            : "killed workers restarted under their own worker id and --storage");
         output.WriteLine($"chaos: seed {seed} (set {SeedVariable} to repeat), {rounds} rounds (set {RoundsVariable} for more), " +
                          $"victims: {string.Join(", ", plan)}");
 
@@ -187,15 +192,21 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         if (silo >= 0) _siloDown = silo;
         victim.Kill();
         output.WriteLine($"round {round}: SIGKILL {name} (pid {kill.ProcessId}) at job step {kill.StepAtKill}, checkpoint {kill.CheckpointAtKill}");
-        // Started again at once, as a supervisor would: same arguments (worker id, --storage, ports).
-        var restarted = _processes.Restart(victim);
         if (silo >= 0)
         {
-            _silos[silo] = restarted;
-            return (kill, restarted, "Silo up");
+            // Started again at once, as a supervisor would: same arguments (ports).
+            _silos[silo] = _processes.Restart(victim);
+            return (kill, _silos[silo], "Silo up");
         }
-        _workers[before.Workers[0]] = restarted;
-        return (kill, restarted, $"Worker {before.Workers[0]} registered");
+        // Same worker id and --storage by default (see the class remarks); PALETTE_CHAOS_RESTART=new-id gives the
+        // restarted process a new id, as `{hostname}-{pid}` does outside a container.
+        string id = before.Workers[0];
+        string newId = Environment.GetEnvironmentVariable(RestartVariable) == "new-id" ? $"{id.Split('-')[0]}-r{round}" : id;
+        var args = victim.Arguments.ToArray();
+        args[Array.IndexOf(args, "--worker-id") + 1] = newId;
+        _workers.Remove(id);
+        _workers[newId] = _processes.Restart(victim, $"worker {newId}", args);
+        return (kill, _workers[newId], $"Worker {newId} registered");
     }
 
     /// <summary>

@@ -28,11 +28,14 @@ public sealed class ClusterProcesses(ITestOutputHelper output) : IDisposable
         return daemon;
     }
 
-    /// <summary>Starts a new process with the name, environment and arguments of <paramref name="previous"/> (killed or stopped).</summary>
-    public PaletteDaemon Restart(PaletteDaemon previous)
+    /// <summary>
+    /// Starts a new process with the name, environment and arguments of <paramref name="previous"/> (killed or
+    /// stopped), or with <paramref name="name"/> and <paramref name="args"/> when given.
+    /// </summary>
+    public PaletteDaemon Restart(PaletteDaemon previous, string? name = null, string[]? args = null)
     {
         if (!previous.HasExited) throw new InvalidOperationException($"{previous.Name} is still running");
-        var daemon = new PaletteDaemon(previous.Name, previous.Environment, [.. previous.Arguments]);
+        var daemon = new PaletteDaemon(name ?? previous.Name, previous.Environment, args ?? [.. previous.Arguments]);
         lock (_daemons) _daemons.Add(daemon);
         return daemon;
     }
