@@ -18,9 +18,9 @@ namespace PaletteCluster.Cluster.Tests;
 /// </summary>
 public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan StartTimeout = ClusterProcesses.StartTimeout;
     private readonly string _root = RealPhotos.NewTempDir("palette-cluster-it");
-    private readonly List<PaletteDaemon> _daemons = [];
+    private readonly ClusterProcesses _processes = new(output);
 
     [Fact]
     public async Task Two_silos_and_two_workers_train_a_two_task_job_that_survives_a_silo_restart()
@@ -86,14 +86,13 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
 
         var workers = await apiA.Workers();
         Assert.Equal(["w1", "w2"], workers.Select(w => w.WorkerId).Order().ToArray());
-        Assert.Single(_daemons, d => d.Name.StartsWith("worker") && d.Output.Contains("took job two-task"));
+        Assert.Single(_processes.Daemons, d => d.Name.StartsWith("worker") && d.Output.Contains("took job two-task"));
 
         // Restart the whole control plane: the job is still listed, completed, with its progress.
-        foreach (var silo in _daemons.Where(d => d.Name.StartsWith("silo")).ToList())
+        foreach (var silo in _processes.Daemons.Where(d => d.Name.StartsWith("silo")).ToList())
         {
             Assert.Equal(0, await silo.Terminate(TimeSpan.FromMinutes(1)));
-            _daemons.Remove(silo);
-            silo.Dispose();
+            _processes.Remove(silo);
         }
         await StartSilos(postgres, clusterId, silos);
         using var apiAfter = new JobApiClient($"http://127.0.0.1:{silos[1].Api}");
@@ -104,7 +103,7 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
         Assert.Equal(final.Checkpoint, listed.Checkpoint);
         Assert.Equal(final.Version, listed.Version);
 
-        foreach (var d in _daemons.Where(d => d.Name.StartsWith("worker")))
+        foreach (var d in _processes.Daemons.Where(d => d.Name.StartsWith("worker")))
             Assert.Equal(0, await d.Terminate(TimeSpan.FromMinutes(1)));
     }
 
@@ -147,7 +146,7 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
 
         // Uploads only: the final checkpoint is published again before Complete, which must find it already there.
         Assert.Matches(@"Checkpoint step 60 published to the store in [0-9.]+ s \(0 bytes, 0 files, already there\)", survivor.Output);
-        var publishSeconds = _daemons.Where(d => d.Name.StartsWith("worker"))
+        var publishSeconds = _processes.Daemons.Where(d => d.Name.StartsWith("worker"))
             .SelectMany(d => Regex.Matches(d.Output, @"Checkpoint step (\d+) published to the store in ([0-9.]+) s \([1-9]"))
             .Select(m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.True(publishSeconds.Count >= 5, $"expected uploads of steps 10 to 60, saw {publishSeconds.Count}"); // 10 by the victim, 20..60 by the survivor
@@ -203,31 +202,13 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
         return (final, spec, workers[survivor]);
     }
 
-    /// <summary>The checkpoint's model, EMA and optimizer state are bitwise those of the job trained without interruption in a plain loop.</summary>
-    private void AssertSameParametersAsPlainRun(string spec, string checkpoint)
-    {
-        var jobSpec = PaletteCluster.Api.Specs.JobSpecReader.Read(spec, "job.yaml");
-        var device = PaletteCluster.Training.Runtime.TorchRuntime.Initialize("cpu", null);
-        var plain = new PaletteCluster.Training.TrainingRun(PaletteCluster.Worker.JobSpecMapping.ToTrainConfig(jobSpec),
-            PaletteCluster.Worker.JobSpecMapping.ToRunOptions(new PaletteCluster.Abstractions.Assignment("plain", jobSpec, null, 0),
-                new PaletteCluster.Worker.WorkerOptions { StorageRoot = Path.Combine(_root, "plain") }),
-            device, NullLogger.Instance).Run();
-        var expected = CheckpointReader.Open(plain.LastCheckpoint!).Manifest;
-        var actual = CheckpointReader.Open(checkpoint).Manifest; // hash-verified
-        Assert.Equal(expected.Step, actual.Step);
-        foreach (var file in new[] { CheckpointFiles.Model, CheckpointFiles.Ema, CheckpointFiles.Optimizer })
-            Assert.Equal(expected.Files[file].Sha256, actual.Files[file].Sha256);
-    }
+    private void AssertSameParametersAsPlainRun(string spec, string checkpoint) =>
+        PlainRun.AssertSameParameters(spec, checkpoint, Path.Combine(_root, "plain"));
 
-    private async Task StartSilos(PostgresServer postgres, string clusterId, (int Silo, int Gateway, int Api)[] silos, params string[] extra)
-    {
-        var started = silos.Select((p, i) => Start($"silo {i}", ["silo", "--mode", "cluster", "--postgres", postgres.ConnectionString,
-            "--cluster-id", clusterId, "--silo-port", p.Silo.ToString(), "--gateway-port", p.Gateway.ToString(), "--api-port", p.Api.ToString(),
-            "--fast-failure-detection", .. extra])).ToList();
-        foreach (var silo in started) await silo.WaitForLine("Silo up", StartTimeout);
-    }
+    private Task StartSilos(PostgresServer postgres, string clusterId, (int Silo, int Gateway, int Api)[] silos, params string[] extra) =>
+        _processes.StartSilos(postgres, clusterId, silos, extra);
 
-    private static (int Silo, int Gateway, int Api) Ports() => (PostgresServer.FreePort(), PostgresServer.FreePort(), PostgresServer.FreePort());
+    private static (int Silo, int Gateway, int Api) Ports() => ClusterProcesses.Ports();
 
     private static string Spec(string data) => $"""
         name: two-task
@@ -243,19 +224,13 @@ public sealed partial class MultiProcessClusterTests(ITestOutputHelper output) :
         samples: 2
         """;
 
-    private PaletteDaemon Start(string name, params string[] args)
-    {
-        var daemon = new PaletteDaemon(name, null, args);
-        _daemons.Add(daemon);
-        return daemon;
-    }
+    private PaletteDaemon Start(string name, params string[] args) => _processes.Start(name, args);
 
-    private string AllOutput() => string.Join("\n", _daemons.Select(d => $"--- {d.Name}\n{d.Output}"));
+    private string AllOutput() => _processes.AllOutput();
 
     public void Dispose()
     {
-        output.WriteLine(AllOutput());
-        foreach (var d in _daemons) d.Dispose();
+        _processes.Dispose();
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 }

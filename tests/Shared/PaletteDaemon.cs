@@ -12,10 +12,13 @@ public sealed class PaletteDaemon : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
+    private readonly List<(DateTimeOffset At, string Text)> _lines = [];
 
     public PaletteDaemon(string name, IDictionary<string, string>? environment, params string[] args)
     {
         Name = name;
+        Environment = environment;
+        Arguments = args;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "palette.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -29,6 +32,9 @@ public sealed class PaletteDaemon : IDisposable
     }
 
     public string Name { get; }
+    /// <summary>What it was started with, so a test can start the same process again after killing it.</summary>
+    public IDictionary<string, string>? Environment { get; }
+    public IReadOnlyList<string> Arguments { get; }
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
 
@@ -37,12 +43,19 @@ public sealed class PaletteDaemon : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>Output lines with the time this process read them (a little after the daemon printed them).</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Text)> Lines
+    {
+        get { lock (_output) return _lines.ToArray(); }
+    }
+
     private void OnLine(string? line)
     {
         if (line is null) return;
         lock (_output)
         {
             _output.AppendLine(line);
+            _lines.Add((DateTimeOffset.UtcNow, line));
             foreach (var (text, seen) in _waits)
                 if (line.Contains(text, StringComparison.Ordinal)) seen.TrySetResult();
         }
