@@ -21,9 +21,12 @@ public sealed class ClusterProcesses(ITestOutputHelper output) : IDisposable
         get { lock (_daemons) return _daemons.ToArray(); }
     }
 
-    public PaletteDaemon Start(string name, params string[] args)
+    public PaletteDaemon Start(string name, params string[] args) => Start(name, null, args);
+
+    /// <summary>Starts a process with extra environment variables (e.g. a blob account's connection string).</summary>
+    public PaletteDaemon Start(string name, IDictionary<string, string>? environment, params string[] args)
     {
-        var daemon = new PaletteDaemon(name, null, args);
+        var daemon = new PaletteDaemon(name, environment, args);
         lock (_daemons) _daemons.Add(daemon);
         return daemon;
     }

@@ -33,11 +33,10 @@ public sealed partial class MultiProcessClusterTests
         var build = PaletteProcess.Run(azure, "shards", "build", "--input", RealPhotos.CopyTo(Path.Combine(_root, "photos"), 4),
             "--output", "azure:palette-shards/photos", "--staging", Path.Combine(_root, "staging"));
         Assert.True(build.ExitCode == 0, build.All);
-        var worker = new PaletteDaemon("worker w1", azure, "worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
+        var worker = _processes.Start("worker w1", azure, "worker", "--mode", "cluster", "--postgres", postgres.ConnectionString, "--cluster-id", clusterId,
             "--storage", Path.Combine(_root, "storage-w1"), "--checkpoint-store", azurite.ConnectionString,
             "--store-outage-seconds", "3", "--store-probe-seconds", "1",
             "--worker-id", "w1", "--device", "cpu", "--heartbeat-seconds", "1", "--lease-seconds", "3");
-        _daemons.Add(worker);
         await worker.WaitForLine("Worker w1 registered", StartTimeout);
 
         using var api = new JobApiClient($"http://127.0.0.1:{silos[0].Api}");
