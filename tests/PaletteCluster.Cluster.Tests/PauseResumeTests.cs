@@ -35,10 +35,10 @@ public sealed class PauseResumeTests : IDisposable
         cluster.StartWorker(new WorkerOptions { StorageRoot = Path.Combine(_root, "storage"), WorkerId = "w", PollInterval = TimeSpan.FromMilliseconds(200) },
             device, NullLogger.Instance);
 
-        await Until(job, s => s.Step >= 6, "training to start");
+        await JobWaits.Until(job, s => s.Step >= 6, "training to start");
         var paused = await job.Pause();
         Assert.Equal(JobState.Paused, paused.State);
-        var released = await Until(job, s => s.Workers.Count == 0, "the worker to release the paused job");
+        var released = await JobWaits.Until(job, s => s.Workers.Count == 0, "the worker to release the paused job");
         Assert.Equal(JobState.Paused, released.State);
         Assert.InRange(released.CheckpointStep, 6, 39); // it stopped early, with a checkpoint where it stopped
         Assert.Equal(released.CheckpointStep, CheckpointReader.Open(released.Checkpoint!).Manifest.Step);
@@ -46,7 +46,7 @@ public sealed class PauseResumeTests : IDisposable
         Assert.Equal(released.Step, (await job.GetStatus())!.Step); // and stays stopped
 
         await job.Resume();
-        var done = await Until(job, s => s.State is JobState.Completed or JobState.Failed, "the resumed job to finish");
+        var done = await JobWaits.Until(job, s => s.State is JobState.Completed or JobState.Failed, "the resumed job to finish");
         Assert.True(done.State == JobState.Completed, done.Error);
         Assert.Equal(40, done.Step);
 
@@ -55,18 +55,6 @@ public sealed class PauseResumeTests : IDisposable
             device, NullLogger.Instance).Run();
         foreach (var file in new[] { CheckpointFiles.Model, CheckpointFiles.Ema, CheckpointFiles.Optimizer })
             Assert.Equal(CheckpointReader.Open(plain.LastCheckpoint!).Manifest.Files[file].Sha256, CheckpointReader.Open(done.Checkpoint!).Manifest.Files[file].Sha256);
-    }
-
-    private static async Task<JobStatus> Until(IJobGrain job, Func<JobStatus, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = (await job.GetStatus())!;
-            if (condition(status)) return status;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"waited 3 minutes for {what}; job is {(await job.GetStatus())}");
     }
 
     public void Dispose()

@@ -55,16 +55,16 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
         await using var running = cluster;
         cluster.StartWorker(Worker(store), device, _log);
 
-        var published = await Until(job, s => s.CheckpointStep >= 10, "the first published checkpoint");
+        var published = await JobWaits.Until(job, s => s.CheckpointStep >= 10, "the first published checkpoint");
         store.Down = true;
-        var suspended = await Until(job, s => s.State == JobState.Suspended, "the job to be suspended");
+        var suspended = await JobWaits.Until(job, s => s.State == JobState.Suspended, "the job to be suspended");
         Assert.Equal(["w"], suspended.Workers);
         Assert.Contains("unreachable", suspended.SuspendedBecause);
         Assert.True(StoreCheckpointRef.TryParse(suspended.Checkpoint, out _, out var named), suspended.Checkpoint);
         Assert.Equal(suspended.CheckpointStep, named);
 
         await job.Pause();
-        var released = await Until(job, s => s.Workers.Count == 0, "the worker to release the paused job");
+        var released = await JobWaits.Until(job, s => s.Workers.Count == 0, "the worker to release the paused job");
         Assert.Equal(JobState.Paused, released.State);
         Assert.Null(released.SuspendedBecause);
         // Only what reached the store counts: the checkpoint written when training stopped was never published.
@@ -74,7 +74,7 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
 
         store.Down = false;
         await job.Resume();
-        var done = await Until(job, s => s.State is JobState.Completed or JobState.Failed, "the resumed job to finish");
+        var done = await JobWaits.Until(job, s => s.State is JobState.Completed or JobState.Failed, "the resumed job to finish");
         Assert.True(done.State == JobState.Completed, $"{done.Error}\n{_log.Text}");
         Assert.Equal(StoreCheckpointRef.Format("outage", 40), done.Checkpoint);
         Assert.Contains(_log.Lines, l => l.Contains("Job suspended: checkpoint store"));
@@ -96,7 +96,7 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
         JobStatus status;
         do
         {
-            status = await Until(job, _ => true, "");
+            status = (await job.GetStatus())!;
             if (status.Step >= 20) slow.TrySetResult();
             if (status.CheckpointStep > 0 && (seen.Count == 0 || seen[^1] != status.CheckpointStep)) seen.Add(status.CheckpointStep);
             await Task.Delay(50);
@@ -126,7 +126,7 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
         await HandBackAt(job, StoreCheckpointRef.Format("elsewhere", 10), 10);
         cluster.StartWorker(Worker(null) with { MaxJobs = 1 }, device, _log);
 
-        var failed = await Until(job, s => s.State == JobState.Failed, "the job to fail");
+        var failed = await JobWaits.Until(job, s => s.State == JobState.Failed, "the job to fail");
         Assert.Contains("start this worker with --checkpoint-store", failed.Error);
         Assert.Equal(10, failed.CheckpointStep); // nothing else changed
     }
@@ -140,7 +140,7 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
         await HandBackAt(job, StoreCheckpointRef.Format("lost", 10), 10);
         cluster.StartWorker(Worker(NewStore()) with { MaxJobs = 1 }, device, _log);
 
-        var failed = await Until(job, s => s.State == JobState.Failed, "the job to fail");
+        var failed = await JobWaits.Until(job, s => s.State == JobState.Failed, "the job to fail");
         Assert.Contains("has no usable checkpoint", failed.Error);
         Assert.Contains("refusing to restart it from scratch", failed.Error);
     }
@@ -151,18 +151,6 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
         Assert.NotNull(await job.TryAssign("earlier"));
         await job.ReportProgress("earlier", new ProgressReport(step, 0.5, 1e-4, 10, checkpoint, step));
         await job.Release("earlier", checkpoint, step);
-    }
-
-    private static async Task<JobStatus> Until(IJobGrain job, Func<JobStatus, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = (await job.GetStatus())!;
-            if (condition(status)) return status;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"waited 3 minutes for {what}; job is {await job.GetStatus()}");
     }
 
     public void Dispose()
