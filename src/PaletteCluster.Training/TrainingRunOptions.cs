@@ -16,6 +16,13 @@ public sealed record TrainingRunOptions
     /// <summary>Images in the sample grid written at the end (0 = none).</summary>
     public int FinalSamples { get; init; } = 8;
     public int FinalSampleSteps { get; init; } = 50;
+    /// <summary>
+    /// Batches made ahead on a background thread (0 = on the training thread); null = the device's default
+    /// (<see cref="Runtime.PrefetchDepthDefault"/>). Does not change the data stream or the trajectory.
+    /// </summary>
+    public int? PrefetchDepth { get; init; }
+
+    public const int MaxPrefetchDepth = 16;
 
     public string CheckpointsDir => Path.Combine(RunDir, "checkpoints");
 
@@ -24,6 +31,7 @@ public sealed record TrainingRunOptions
         if (TotalSteps < 1) throw new ArgumentException($"steps: must be at least 1, got {TotalSteps}");
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint-every: must be at least 1, got {CheckpointEvery}");
         if (LogEvery < 1) throw new ArgumentException($"log-every: must be at least 1, got {LogEvery}");
+        if (PrefetchDepth is < 0 or > MaxPrefetchDepth) throw new ArgumentException($"prefetch: must be 0 to {MaxPrefetchDepth}, got {PrefetchDepth}");
         if (FinalSamples < 0) throw new ArgumentException($"samples: must be >= 0, got {FinalSamples}");
     }
 }
