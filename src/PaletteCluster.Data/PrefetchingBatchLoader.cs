@@ -49,9 +49,9 @@ public sealed class PrefetchingBatchLoader : IDisposable
     public long Produced => Interlocked.Read(ref _produced);
 
     /// <summary>
-    /// The most managed memory one batch cost the background thread so far (decodes, task arrays, tensor wrappers,
-    /// queueing and permit waits), from <see cref="GC.GetAllocatedBytesForCurrentThread"/>. Every allocation
-    /// of that thread falls within the measured window of some batch.
+    /// The most managed memory one batch cost the background thread so far (permit wait, decodes, task arrays,
+    /// tensor wrappers), from <see cref="GC.GetAllocatedBytesForCurrentThread"/>. Every allocation of that thread
+    /// but the queueing falls within the window of some batch, and a batch's cost is recorded before it is queued.
     /// </summary>
     public long MaxBatchAllocationBytes => Interlocked.Read(ref _maxBatchAllocation);
 
@@ -116,9 +116,10 @@ public sealed class PrefetchingBatchLoader : IDisposable
                 if (!WaitForPermit()) break;
                 var batch = _inner.Next();
                 Interlocked.Increment(ref _produced);
-                bool queued = TryQueue(batch);
+                // Recorded before the batch is visible: a consumer that took batch k knows the cost of batches 0..k.
+                // Only the queueing falls outside the window (a write to a channel with room allocates nothing).
                 RecordAllocation(GC.GetAllocatedBytesForCurrentThread() - before);
-                if (!queued) break;
+                if (!TryQueue(batch)) break;
             }
             _ready.Writer.TryComplete();
         }
