@@ -54,21 +54,22 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         Directory.CreateDirectory(options.RunDir);
         File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
 
-        // Batches are made on this thread, not by PrefetchingBatchLoader: its allocations would end the GC-quiet
-        // zone of the step (see GcQuietZone). The position saved is that of the last batch trained on.
+        // Batches may be made ahead on another thread, only as far as the GC-quiet region of the steps can absorb
+        // (see QuietBatchFeed). The position saved is that of the last batch trained on, never the producer's.
         var loader = new PairBatchLoader(
             folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
         using var checkpoints = new RunCheckpointer(options.SynchronousCheckpoints, progress, logger);
+        using var batches = new QuietBatchFeed(loader, options.PrefetchDepth ?? PrefetchDepthDefault.For(device), logger);
         var clock = Stopwatch.StartNew();
         var loopClock = Stopwatch.StartNew();
         long imagesSinceReport = 0, firstStep = trainer.Step;
         using var quiet = new GcQuietSpan();
         while (trainer.Step < options.TotalSteps && !cancel.IsCancellationRequested)
         {
-            // Batch making runs before the region is renewed: a new region starts with a collection, and the loader's
-            // image decodes are the bulk of the allocations (it only wraps arrays into tensors: no Scalars at risk).
-            using var batch = loader.Next();
-            quiet.BeforeStep();
+            // Batch making (in line) runs before the region is renewed: a new region starts with a collection, and the
+            // loader's image decodes are the bulk of the allocations (it only wraps arrays into tensors: no Scalars at risk).
+            using var batch = batches.Next();
+            batches.BeforeStep(quiet);
             using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
             position = batch.Position;
             imagesSinceReport += runConfig.BatchSize;
@@ -91,6 +92,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         }
 
         loopClock.Stop();
+        batches.Dispose(); // the producer ends while the region still holds; the skipped files are complete after this
         quiet.Dispose(); // checkpoint writes and sampling below allocate freely
         long stepsRun = trainer.Step - firstStep;
         bool cancelled = trainer.Step < options.TotalSteps;

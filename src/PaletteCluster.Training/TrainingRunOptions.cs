@@ -21,6 +21,13 @@ public sealed record TrainingRunOptions
     /// Defaults to the environment: PALETTE_SYNC_CHECKPOINTS=1.
     /// </summary>
     public bool SynchronousCheckpoints { get; init; } = Environment.GetEnvironmentVariable("PALETTE_SYNC_CHECKPOINTS") == "1";
+    /// <summary>
+    /// Batches made ahead on a background thread (0 = on the training thread); null = the device's default
+    /// (<see cref="Runtime.PrefetchDepthDefault"/>). Does not change the data stream or the trajectory.
+    /// </summary>
+    public int? PrefetchDepth { get; init; }
+
+    public const int MaxPrefetchDepth = 16;
 
     public string CheckpointsDir => Path.Combine(RunDir, "checkpoints");
 
@@ -29,6 +36,7 @@ public sealed record TrainingRunOptions
         if (TotalSteps < 1) throw new ArgumentException($"steps: must be at least 1, got {TotalSteps}");
         if (CheckpointEvery < 1) throw new ArgumentException($"checkpoint-every: must be at least 1, got {CheckpointEvery}");
         if (LogEvery < 1) throw new ArgumentException($"log-every: must be at least 1, got {LogEvery}");
+        if (PrefetchDepth is < 0 or > MaxPrefetchDepth) throw new ArgumentException($"prefetch: must be 0 to {MaxPrefetchDepth}, got {PrefetchDepth}");
         if (FinalSamples < 0) throw new ArgumentException($"samples: must be >= 0, got {FinalSamples}");
     }
 }

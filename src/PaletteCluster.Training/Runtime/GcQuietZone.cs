@@ -23,20 +23,24 @@ public sealed class GcQuietZone : IDisposable
     public static GcQuietZone Enter(long budgetBytes = DefaultBudgetBytes)
     {
         if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return new GcQuietZone(false); // nested, or inside a GcQuietSpan
-        return new GcQuietZone(TryStart(budgetBytes));
+        return new GcQuietZone(TryStart(budgetBytes) > 0);
     }
 
-    /// <summary>Starts a no-GC region (collecting first); false when disabled or the runtime refuses.</summary>
-    internal static bool TryStart(long budgetBytes)
+    /// <summary>
+    /// Starts a no-GC region (collecting first); returns the budget obtained, which is smaller than asked when the
+    /// runtime refuses that size, and 0 when disabled or refused.
+    /// </summary>
+    internal static long TryStart(long budgetBytes)
     {
-        if (Disabled) return false;
+        if (Disabled) return 0;
         try
         {
-            return GC.TryStartNoGCRegion(budgetBytes, disallowFullBlockingGC: true);
+            return GC.TryStartNoGCRegion(budgetBytes, disallowFullBlockingGC: true) ? budgetBytes : 0;
         }
         catch (ArgumentOutOfRangeException)
         {
-            return GC.TryStartNoGCRegion(32L << 20, disallowFullBlockingGC: true); // smaller ephemeral budget
+            const long smaller = 32L << 20; // smaller ephemeral budget
+            return GC.TryStartNoGCRegion(smaller, disallowFullBlockingGC: true) ? smaller : 0;
         }
     }
 
