@@ -12,8 +12,6 @@ public static class CheckpointStoreLocation
     /// <summary>The Azure container checkpoints go to when the value is a bare connection string.</summary>
     public const string AzureContainer = "palette-checkpoints";
 
-    public static bool IsAzureConnectionString(string value) => BlobStoreLocation.IsAzureConnectionString(value);
-
     /// <param name="retry">How long calls are retried before they count as an outage (default <see cref="BlobRetryOptions"/>):
     /// outages are waited out (and logged), so a publish survives a store blip instead of losing the checkpoint.</param>
     public static IBlobStore Open(string value, ILogger logger, BlobRetryOptions? retry = null) =>

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
+using PaletteCluster.Checkpoints;
 
 namespace PaletteCluster.Worker;
 
@@ -10,23 +10,16 @@ namespace PaletteCluster.Worker;
 /// </summary>
 public static class StaleCheckpoints
 {
-    /// <summary>Deletes the step folders in <paramref name="checkpointsDir"/> newer than the checkpoint folder <paramref name="resumeFrom"/>.</summary>
+    /// <summary>Deletes the checkpoints in <paramref name="checkpointsDir"/> newer than <paramref name="resumeFrom"/>, one of them.</summary>
     public static void DiscardAfter(string checkpointsDir, string resumeFrom, ILogger logger)
     {
-        if (StepOf(resumeFrom) is not { } resumeStep || !Directory.Exists(checkpointsDir)) return;
-        foreach (var folder in Directory.EnumerateDirectories(checkpointsDir, "step-*"))
+        var all = CheckpointReader.List(checkpointsDir);
+        var resumed = all.FirstOrDefault(c => Path.GetFullPath(c.Directory) == Path.GetFullPath(resumeFrom));
+        if (resumed is null) return; // resuming from elsewhere (shared storage): nothing here to collide with
+        foreach (var stale in all.Where(c => c.Step > resumed.Step))
         {
-            if (StepOf(folder) is not { } step || step <= resumeStep) continue;
-            logger.LogWarning("Discarding local checkpoint {Folder}: the job resumes from step {Step}, which is older", folder, resumeStep);
-            Directory.Delete(folder, recursive: true);
+            logger.LogWarning("Discarding local checkpoint {Folder}: the job resumes from step {Step}, which is older", stale.Directory, resumed.Step);
+            Directory.Delete(stale.Directory, recursive: true);
         }
-    }
-
-    /// <summary>The step of a folder named "step-NNNNNNNN"; null for other names.</summary>
-    private static long? StepOf(string folder)
-    {
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
-        return name.StartsWith("step-", StringComparison.Ordinal)
-               && long.TryParse(name.AsSpan("step-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step : null;
     }
 }

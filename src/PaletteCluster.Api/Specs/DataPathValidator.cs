@@ -13,19 +13,17 @@ public sealed class DataPathValidator : IJobSpecValidator
 {
     public IReadOnlyList<string> Validate(JobSpec spec)
     {
-        if (spec.Data.StartsWith("azure:", StringComparison.OrdinalIgnoreCase) || BlobStoreLocation.IsAzureConnectionString(spec.Data))
+        BlobStoreLocation location;
+        try
         {
-            try
-            {
-                // The API host need not hold the account's connection string: a placeholder lets the syntax be checked.
-                BlobStoreLocation.Parse(spec.Data, BlobStoreLocation.DefaultShardContainer, _ => "UseDevelopmentStorage=true");
-                return [];
-            }
-            catch (ArgumentException e)
-            {
-                return [$"data: {e.Message}"];
-            }
+            // The API host need not hold the account's connection string: a placeholder lets the syntax be checked.
+            location = BlobStoreLocation.Parse(spec.Data, BlobStoreLocation.DefaultShardContainer, _ => "UseDevelopmentStorage=true");
         }
+        catch (ArgumentException e)
+        {
+            return [$"data: {e.Message}"];
+        }
+        if (location.Kind != BlobStoreKind.FileSystem) return [];
         if (!Path.IsPathRooted(spec.Data))
             return [$"data: '{spec.Data}' is a relative path; give an absolute one (the API does not know your working directory)"];
         if (File.Exists(spec.Data))
