@@ -79,20 +79,17 @@ public static class ShardsCommand
                 uploading = true;
                 uploadBar.Report("upload MB", p.BytesDone >> 20, p.BytesTotal >> 20, $"shard {p.ShardsDone}/{p.ShardsTotal} {p.CurrentFile}");
             });
-            return await ReportStoreErrors(async () =>
+            var result = await new ShardStoreBuilder(store, logger).BuildAsync(options with { OutputFolder = stagingFolder },
+                uploadProgress, cancellationToken);
+            if (result.Publish is { } publish)
             {
-                var result = await new ShardStoreBuilder(store, logger).BuildAsync(options with { OutputFolder = stagingFolder },
-                    uploadProgress, cancellationToken);
-                if (result.Publish is { } publish)
-                {
-                    uploadBar.Finish();
-                    Console.WriteLine($"Uploaded {publish.ShardsUploaded} shard(s) ({publish.BytesUploaded / 1e6:F1} MB) to {publish.Store}; " +
-                        $"{publish.ShardsAlreadyThere} already there" + (publish.ManifestWritten ? "" : "; the store already held this manifest") +
-                        (publish.StaleShardsRemoved == 0 ? "" : $"; removed {publish.StaleShardsRemoved} stale shard(s)"));
-                }
-                PrintReport(result.Report);
-                return 0;
-            });
+                uploadBar.Finish();
+                Console.WriteLine($"Uploaded {publish.ShardsUploaded} shard(s) ({publish.BytesUploaded / 1e6:F1} MB) to {publish.Store}; " +
+                    $"{publish.ShardsAlreadyThere} already there" + (publish.ManifestWritten ? "" : "; the store already held this manifest") +
+                    (publish.StaleShardsRemoved == 0 ? "" : $"; removed {publish.StaleShardsRemoved} stale shard(s)"));
+            }
+            PrintReport(result.Report);
+            return 0;
         });
 
         var folder = new Argument<string>("folder")
@@ -119,15 +116,12 @@ public static class ShardsCommand
             var bar = new ProgressBar(Console.Out, plainEvery: 50);
             try
             {
-                return await ReportStoreErrors(async () =>
-                {
-                    await new ShardSetDownloader(store, logger).DownloadAsync(scratch,
-                        new ConsoleReporting.Inline<ShardTransferProgress>(p => bar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20,
-                            $"shard {p.ShardsDone}/{p.ShardsTotal}")), cancellationToken);
-                    bar.Finish();
-                    Verify(value, scratch);
-                    return 0;
-                });
+                await new ShardSetDownloader(store, logger).DownloadAsync(scratch,
+                    new ConsoleReporting.Inline<ShardTransferProgress>(p => bar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20,
+                        $"shard {p.ShardsDone}/{p.ShardsTotal}")), cancellationToken);
+                bar.Finish();
+                Verify(value, scratch);
+                return 0;
             }
             finally
             {
@@ -151,24 +145,6 @@ public static class ShardsCommand
         MaxDelay = TimeSpan.FromSeconds(Math.Clamp(seconds / 4, 1, 30)),
         GiveUpAfter = TimeSpan.FromSeconds(seconds),
     };
-
-    /// <summary>
-    /// A store that is unreachable, refuses access or lacks the container is bad input to this command, not a bug:
-    /// one line naming the store and exit code 2, like <see cref="CliErrors"/> does for other bad input.
-    /// </summary>
-    private static async Task<int> ReportStoreErrors(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (BlobStoreException e)
-        {
-            Console.Out.Flush();
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return CliErrors.UsageError;
-        }
-    }
 
     /// <summary>Hashes every shard and reads every record (each checks its own size and SHA-256).</summary>
     private static void Verify(string shown, string localFolder)

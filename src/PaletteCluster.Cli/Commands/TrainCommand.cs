@@ -83,26 +83,17 @@ public static class TrainCommand
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.train");
-            string dataDir;
-            try
-            {
-                var downloadBar = new ProgressBar(Console.Out, plainEvery: 50);
-                bool downloading = false;
-                dataDir = await ShardDataLocation.ResolveAsync(parse.GetValue(data)!,
-                    parse.GetValue(dataCache)?.FullName ?? ShardDataLocation.DefaultCacheRoot(), logger,
-                    new ConsoleReporting.Inline<ShardTransferProgress>(p =>
-                    {
-                        downloading = true;
-                        downloadBar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20, $"shard {p.ShardsDone}/{p.ShardsTotal}");
-                    }), cancellationToken: cancellationToken);
-                if (downloading) downloadBar.Finish();
-            }
-            catch (BlobStoreException e)
-            {
-                // Unreachable store, missing container, no access: bad input, one line (as CliErrors does for other bad input).
-                await Console.Error.WriteLineAsync($"error: {e.Message}");
-                return CliErrors.UsageError;
-            }
+            // An unreachable store is an expected error (CliErrors): one line, exit code 2.
+            var downloadBar = new ProgressBar(Console.Out, plainEvery: 50);
+            bool downloading = false;
+            var dataDir = await ShardDataLocation.ResolveAsync(parse.GetValue(data)!,
+                parse.GetValue(dataCache)?.FullName ?? ShardDataLocation.DefaultCacheRoot(), logger,
+                new ConsoleReporting.Inline<ShardTransferProgress>(p =>
+                {
+                    downloading = true;
+                    downloadBar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20, $"shard {p.ShardsDone}/{p.ShardsTotal}");
+                }), cancellationToken: cancellationToken);
+            if (downloading) downloadBar.Finish();
             var options = new TrainingRunOptions
             {
                 DataDir = dataDir, RunDir = parse.GetValue(output)!.FullName, TotalSteps = parse.GetValue(steps),
