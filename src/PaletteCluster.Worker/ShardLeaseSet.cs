@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
-using PaletteCluster.Data;
 using PaletteCluster.Data.Shards;
 
 namespace PaletteCluster.Worker;
