@@ -24,10 +24,11 @@ public interface IJobGrain : IGrainWithStringKey
     Task<WorkerDirective> ReportProgress(string workerId, ProgressReport report);
 
     /// <summary>
-    /// The one way a checkpoint becomes the job's resume point while it trains: the worker holding the job
-    /// (Running or Suspended) commits a checkpoint it has made durable. The pointer moves only forward (a newer
-    /// step) and is persisted before this returns. True when the job now names this checkpoint or a newer one;
-    /// false when refused (the caller does not hold the job), and nothing changes then.
+    /// The one way a checkpoint becomes the job's resume point while it trains: a worker on the job's roster (the one
+    /// training it, or one told to stop that has not released it yet) commits a checkpoint it has made durable. The
+    /// pointer moves only forward (a newer step) and is persisted before this returns. True when the job now names
+    /// this checkpoint or a newer one; false when refused (the caller is not on the roster, or the job is completed,
+    /// failed or cancelled), and nothing changes then.
     /// </summary>
     Task<bool> CommitCheckpoint(string workerId, CheckpointCommit commit);
 

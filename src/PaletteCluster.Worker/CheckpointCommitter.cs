@@ -50,7 +50,7 @@ public sealed class CheckpointCommitter(IJobGrain job, string workerId, Checkpoi
         }
         if (!accepted)
         {
-            logger.LogWarning("The job refused checkpoint step {Step} ({Pointer}): this worker no longer holds it", step, pointer);
+            logger.LogWarning("The job refused checkpoint step {Step} ({Pointer}): this worker no longer holds it, or the job is over", step, pointer);
             return false;
         }
         if (LastCommitted is not { } last || last.Step < step) LastCommitted = (pointer, step);

@@ -94,9 +94,13 @@ public sealed class JobStateMachineTests
         Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(20, "c20"), out _));
         Assert.Equal(20, machine.Current!.Step);
 
+        // Told to stop, the worker stays on the roster until it releases: its last checkpoint still counts.
         machine.Pause();
-        Assert.False(machine.CommitCheckpoint("w1", new CheckpointCommit(30, "c30"), out _)); // no longer held
-        Assert.Equal("c20", machine.Current!.Checkpoint);
+        Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(30, "c30"), out moved));
+        Assert.True(moved);
+        machine.Cancel();
+        Assert.False(machine.CommitCheckpoint("w1", new CheckpointCommit(40, "c40"), out _)); // final: nothing moves
+        Assert.Equal("c30", machine.Current!.Checkpoint);
         Assert.Throws<ArgumentException>(() => machine.CommitCheckpoint("w1", new CheckpointCommit(31, " "), out _));
     }
 

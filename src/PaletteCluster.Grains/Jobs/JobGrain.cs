@@ -169,7 +169,7 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
     {
         if (!_machine.CommitCheckpoint(workerId, commit, out var moved))
         {
-            _logger.LogWarning("Job {JobId}: refused checkpoint step {Step} from worker {WorkerId}, which does not hold the job",
+            _logger.LogWarning("Job {JobId}: refused checkpoint step {Step} from worker {WorkerId}, which is not on its roster (or the job is over)",
                 JobId, commit.Step, workerId);
             return false;
         }

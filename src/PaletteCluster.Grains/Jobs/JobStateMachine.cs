@@ -98,9 +98,10 @@ public sealed class JobStateMachine
     }
 
     /// <summary>
-    /// The worker holding the job (Running or Suspended) commits a durable checkpoint as the job's resume point. The
-    /// pointer only moves forward: a commit for an older step (a late retry) changes nothing. Returns false when the
-    /// worker does not hold the job (nothing changes), true otherwise; <paramref name="moved"/> says whether the
+    /// A worker on the roster commits a durable checkpoint as the job's resume point: the worker training it, or one
+    /// told to stop (paused) that has not released it yet, whose last checkpoint is the newest. The pointer only
+    /// moves forward: a commit for an older step (a late retry) changes nothing. Returns false when the worker is not
+    /// on the roster or the job is final (nothing changes), true otherwise; <paramref name="moved"/> says whether the
     /// pointer advanced (the caller must persist before answering).
     /// </summary>
     public bool CommitCheckpoint(string workerId, CheckpointCommit commit, out bool moved)
@@ -110,7 +111,7 @@ public sealed class JobStateMachine
         ArgumentOutOfRangeException.ThrowIfNegative(commit.Step);
         moved = false;
         var job = Current;
-        if (job is null || !IsHeld(job.State) || !job.Workers.Contains(workerId)) return false;
+        if (job is null || IsFinal(job.State) || !job.Workers.Contains(workerId)) return false;
         if (!IsNewerCheckpoint(job, commit.Pointer, commit.Step)) return true;
         Commit(job with { Checkpoint = commit.Pointer, CheckpointStep = commit.Step, Step = Math.Max(job.Step, commit.Step) });
         moved = true;
