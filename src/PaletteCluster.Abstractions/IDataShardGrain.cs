@@ -1,8 +1,8 @@
 namespace PaletteCluster.Abstractions;
 
 /// <summary>
-/// One data shard of one job, keyed "{jobId}/{shard}": an exclusive, expiring lease and the shard's read
-/// position. A lease held by another worker is refused until it expires or is released.
+/// One data shard of one job, keyed "{jobId}/{shard}": an exclusive, expiring lease. A lease held by another
+/// worker is refused until it expires or is released. (The read position lives in each checkpoint's manifest.)
 /// </summary>
 public interface IDataShardGrain : IGrainWithStringKey
 {
@@ -10,7 +10,5 @@ public interface IDataShardGrain : IGrainWithStringKey
     Task<ShardLease> Acquire(string holder, TimeSpan duration);
     /// <summary>Gives the lease up (no-op if the caller does not hold it).</summary>
     Task Release(string holder);
-    /// <summary>Saves the read position; only the current holder may. Returns false (and saves nothing) otherwise.</summary>
-    Task<bool> SavePosition(string holder, long position);
     Task<ShardLease> GetLease();
 }

@@ -1,8 +1,8 @@
 namespace PaletteCluster.Abstractions;
 
 /// <summary>
-/// One training job, keyed by job id. Owns the job's state machine, progress, checkpoint pointer and worker
-/// roster; persisted, so it survives deactivation and silo restarts. Invalid transitions throw
+/// One training job, keyed by job id. Owns the job's state machine, progress, checkpoint pointer (the single source
+/// of truth for where the job resumes) and worker roster; persisted, so it survives deactivation and silo restarts. Invalid transitions throw
 /// <see cref="InvalidJobTransitionException"/> and change nothing.
 /// </summary>
 public interface IJobGrain : IGrainWithStringKey
@@ -22,6 +22,15 @@ public interface IJobGrain : IGrainWithStringKey
 
     /// <summary>Records progress from an assigned worker; tells it whether to go on.</summary>
     Task<WorkerDirective> ReportProgress(string workerId, ProgressReport report);
+
+    /// <summary>
+    /// The one way a checkpoint becomes the job's resume point while it trains: a worker on the job's roster (the one
+    /// training it, or one told to stop that has not released it yet) commits a checkpoint it has made durable. The
+    /// pointer moves only forward (a newer step) and is persisted before this returns. True when the job now names
+    /// this checkpoint or a newer one; false when refused (the caller is not on the roster, or the job is completed,
+    /// failed or cancelled), and nothing changes then.
+    /// </summary>
+    Task<bool> CommitCheckpoint(string workerId, CheckpointCommit commit);
 
     /// <summary>The worker trained the job to its last step.</summary>
     Task Complete(string workerId, CompletionReport report);

@@ -8,15 +8,16 @@ public sealed record Assignment(
     [property: Id(2)] string? Checkpoint,
     [property: Id(3)] long CheckpointStep);
 
-/// <summary>What a worker reports every few steps. Checkpoint is set when one was completely written since the last report.</summary>
+/// <summary>
+/// What a worker reports every few steps: metrics only. Checkpoints reach the job through
+/// <see cref="IJobGrain.CommitCheckpoint"/>, never through a report (ids 4 and 5 once carried one; do not reuse them).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ProgressReport(
     [property: Id(0)] long Step,
     [property: Id(1)] double Loss,
     [property: Id(2)] double LearningRate,
-    [property: Id(3)] double ImagesPerSecond,
-    [property: Id(4)] string? Checkpoint,
-    [property: Id(5)] long CheckpointStep);
+    [property: Id(3)] double ImagesPerSecond);
 
 /// <summary>The job's answer to a progress report.</summary>
 public enum WorkerDirective

@@ -1,16 +1,12 @@
-using System.Security.Cryptography;
+using PaletteCluster.CheckpointFormat;
 using TorchSharp;
 
 namespace PaletteCluster.Checkpoints;
 
-/// <summary>A complete checkpoint folder found by <see cref="CheckpointReader.List"/>.</summary>
-public sealed record CheckpointInfo(string Directory, long Step);
-
 /// <summary>
-/// Opens a checkpoint folder written by <see cref="CheckpointWriter"/> after validating it completely: the folder
-/// exists, manifest.json parses and has a supported version, every required file is listed, and every listed file
-/// exists with the recorded size and SHA-256. Every failure is a <see cref="CheckpointException"/> naming the
-/// checkpoint, the file and the problem.
+/// Opens a checkpoint folder written by <see cref="CheckpointWriter"/> after <see cref="CheckpointVerifier"/> validated
+/// it completely (manifest, required files, sizes, SHA-256), and loads its tensor files. Every failure is a
+/// <see cref="CheckpointException"/> naming the checkpoint, the file and the problem.
 /// </summary>
 public sealed class CheckpointReader
 {
@@ -33,61 +29,11 @@ public sealed class CheckpointReader
     public static CheckpointReader Open(
         string checkpointDir,
         IReadOnlyCollection<string>? requiredFiles = null,
-        bool verifyHashes = true)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDir);
-        var where = $"checkpoint {checkpointDir}";
-        if (!System.IO.Directory.Exists(checkpointDir))
-            throw new CheckpointException(File.Exists(checkpointDir)
-                ? $"{where}: is a file, not a checkpoint folder"
-                : $"{where}: folder does not exist");
-
-        var manifest = ReadManifest(checkpointDir);
-
-        foreach (var name in requiredFiles ?? CheckpointFiles.Required)
-        {
-            if (!manifest.Files.ContainsKey(name))
-                throw new CheckpointException($"{where}: required file {name} is not listed in {CheckpointFiles.Manifest}");
-        }
-
-        foreach (var (name, entry) in manifest.Files.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            var path = Path.Combine(checkpointDir, name);
-            if (!File.Exists(path))
-                throw new CheckpointException($"{where}: file {name} is missing (it is listed in {CheckpointFiles.Manifest})");
-            var size = new FileInfo(path).Length;
-            if (size != entry.Bytes)
-                throw new CheckpointException(
-                    $"{where}: file {name} has the wrong size: it has {size} bytes but the manifest says {entry.Bytes}" +
-                    (size < entry.Bytes ? " (truncated)" : ""));
-            if (!verifyHashes) continue;
-            var actual = HashFile(path);
-            if (actual != entry.Sha256)
-                throw new CheckpointException(
-                    $"{where}: file {name} is corrupt: SHA-256 is {actual} but the manifest says {entry.Sha256}");
-        }
-        return new CheckpointReader(checkpointDir, manifest);
-    }
+        bool verifyHashes = true) =>
+        new(checkpointDir, CheckpointVerifier.Verify(checkpointDir, requiredFiles, verifyHashes));
 
     /// <summary>Reads and parses only manifest.json (no file checks); throws <see cref="CheckpointException"/>.</summary>
-    public static CheckpointManifest ReadManifest(string checkpointDir)
-    {
-        var where = $"checkpoint {checkpointDir}";
-        var manifestPath = Path.Combine(checkpointDir, CheckpointFiles.Manifest);
-        if (!File.Exists(manifestPath))
-            throw new CheckpointException(
-                $"{where}: {CheckpointFiles.Manifest} is missing (the checkpoint is incomplete or this is not a checkpoint folder)");
-        string json;
-        try
-        {
-            json = File.ReadAllText(manifestPath);
-        }
-        catch (IOException ex)
-        {
-            throw new CheckpointException($"{where}: {CheckpointFiles.Manifest} cannot be read ({ex.Message})", ex);
-        }
-        return CheckpointManifest.Parse(json, where);
-    }
+    public static CheckpointManifest ReadManifest(string checkpointDir) => CheckpointVerifier.ReadManifest(checkpointDir);
 
     /// <summary>Loads all tensors of a tensor file listed in the manifest into CPU tensors.</summary>
     public Dictionary<string, torch.Tensor> LoadTensors(string fileName) => LoadTensors(fileName, out _);
@@ -116,38 +62,9 @@ public sealed class CheckpointReader
         Manifest.GetRngState(name)
         ?? throw new CheckpointException($"checkpoint {Directory}: {CheckpointFiles.Manifest} has no RNG state '{name}'");
 
-    /// <summary>
-    /// Complete checkpoints directly under <paramref name="parentDir"/>, ordered by step: sub-folders with a
-    /// parseable manifest.json. Hidden folders (including writer temp folders left by a crash) and folders
-    /// without a manifest are skipped. Files are not verified; use <see cref="Open"/> for that.
-    /// </summary>
-    public static IReadOnlyList<CheckpointInfo> List(string parentDir)
-    {
-        if (!System.IO.Directory.Exists(parentDir)) return [];
-        var found = new List<CheckpointInfo>();
-        foreach (var dir in System.IO.Directory.EnumerateDirectories(parentDir))
-        {
-            var name = Path.GetFileName(dir);
-            if (name.StartsWith('.')) continue;
-            if (!File.Exists(Path.Combine(dir, CheckpointFiles.Manifest))) continue;
-            try
-            {
-                found.Add(new CheckpointInfo(dir, ReadManifest(dir).Step));
-            }
-            catch (CheckpointException)
-            {
-                // Unreadable manifests are not complete checkpoints; Open reports the details.
-            }
-        }
-        return found.OrderBy(c => c.Step).ThenBy(c => c.Directory, StringComparer.Ordinal).ToList();
-    }
+    /// <summary>Complete checkpoints under <paramref name="parentDir"/>, ordered by step (see <see cref="CheckpointFolders.List"/>).</summary>
+    public static IReadOnlyList<CheckpointInfo> List(string parentDir) => CheckpointFolders.List(parentDir);
 
     /// <summary>The folder of the highest-step complete checkpoint under <paramref name="parentDir"/>, or null.</summary>
-    public static string? FindLatest(string parentDir) => List(parentDir).LastOrDefault()?.Directory;
-
-    private static string HashFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public static string? FindLatest(string parentDir) => CheckpointFolders.FindLatest(parentDir);
 }

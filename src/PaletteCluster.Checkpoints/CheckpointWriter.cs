@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PaletteCluster.CheckpointFormat;
 using TorchSharp;
 
 namespace PaletteCluster.Checkpoints;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using PaletteCluster.Checkpoints;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Imaging;
 using PaletteCluster.Training.Runtime;
 

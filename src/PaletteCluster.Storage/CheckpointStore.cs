@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using PaletteCluster.CheckpointFormat;
 
 namespace PaletteCluster.Storage;
 
@@ -12,10 +11,9 @@ namespace PaletteCluster.Storage;
 /// manifest is not yet complete. Restore verifies every file against the manifest and falls back to older steps
 /// when the newest is damaged. See docs/storage.md.
 /// </summary>
-public sealed partial class CheckpointStore
+public sealed class CheckpointStore
 {
     public const string LatestPointer = "latest";
-    private const string StepPrefix = "step-";
 
     private readonly IBlobStore _store;
     private readonly CheckpointStoreOptions _options;
@@ -35,9 +33,6 @@ public sealed partial class CheckpointStore
         _root = $"{options.Job}/checkpoints/";
     }
 
-    /// <summary>Name of a step folder: zero-padded so that names of steps below 10^8 sort by step.</summary>
-    public static string StepFolder(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);
-
     /// <summary>The store's name for messages (container or folder).</summary>
     public string Description => _store.Description;
 
@@ -48,7 +43,7 @@ public sealed partial class CheckpointStore
     public string LatestBlob => _root + LatestPointer;
 
     /// <summary>Blob name of <paramref name="file"/> in the folder of <paramref name="step"/>.</summary>
-    public string BlobOf(long step, string file) => $"{_root}{StepFolder(step)}/{file}";
+    public string BlobOf(long step, string file) => $"{_root}{CheckpointFolders.StepFolderName(step)}/{file}";
 
     /// <summary>
     /// Uploads the checkpoint folder <paramref name="localCheckpointFolder"/> (its manifest must say
@@ -60,20 +55,19 @@ public sealed partial class CheckpointStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(localCheckpointFolder);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
-        var manifestPath = Path.Combine(localCheckpointFolder, CheckpointManifestFile.FileName);
+        var manifestPath = Path.Combine(localCheckpointFolder, CheckpointFiles.Manifest);
         if (!File.Exists(manifestPath))
-            throw new InvalidDataException($"checkpoint {localCheckpointFolder}: {CheckpointManifestFile.FileName} is missing; only complete checkpoints can be published");
+            throw new InvalidDataException($"checkpoint {localCheckpointFolder}: {CheckpointFiles.Manifest} is missing; only complete checkpoints can be published");
         var manifestText = await File.ReadAllTextAsync(manifestPath, cancellationToken);
         var manifest = ParseOrThrow(manifestText, $"checkpoint {localCheckpointFolder}");
         if (manifest.Step != step)
             throw new ArgumentException($"checkpoint {localCheckpointFolder} is step {manifest.Step}, not {step}", nameof(step));
         // A damaged local copy must not become "latest": check it before the first byte leaves the machine.
-        foreach (var name in manifest.Files.Keys)
-            if (manifest.Check(name, Path.Combine(localCheckpointFolder, name)) is { } problem)
-                throw new InvalidDataException($"checkpoint {localCheckpointFolder}: {problem}; refusing to publish it");
+        if (CheckpointVerifier.FindProblem(localCheckpointFolder, manifest) is { } problem)
+            throw new InvalidDataException($"checkpoint {localCheckpointFolder}: {problem}; refusing to publish it");
 
-        var folder = StepFolder(step);
-        var remoteManifest = BlobOf(step, CheckpointManifestFile.FileName);
+        var folder = CheckpointFolders.StepFolderName(step);
+        var remoteManifest = BlobOf(step, CheckpointFiles.Manifest);
         var alreadyPublished = false;
         int uploaded = 0;
         long bytes = 0;
@@ -165,18 +159,18 @@ public sealed partial class CheckpointStore
             var known = listed.FirstOrDefault(c => c.Step == step);
             var reason = known switch
             {
-                null => $"{_root}{StepFolder(step)} does not exist",
+                null => $"{_root}{CheckpointFolders.StepFolderName(step)} does not exist",
                 { State: CheckpointState.Partial } => known.Problem,
                 _ => await TryDownloadAsync(step, localParentFolder, cancellationToken),
             };
             if (reason is null)
             {
-                var directory = Path.Combine(localParentFolder, StepFolder(step));
+                var directory = Path.Combine(localParentFolder, CheckpointFolders.StepFolderName(step));
                 _logger.LogInformation("Restored checkpoint step {Step} from {Store} into {Directory}", step, _store.Description, directory);
                 return new CheckpointRestoreResult(step, directory, rejected);
             }
             _logger.LogWarning("Checkpoint step {Step} in {Store} is unusable, trying an older one: {Reason}", step, _store.Description, reason);
-            rejected.Add(new RejectedCheckpoint(step, StepFolder(step), reason!));
+            rejected.Add(new RejectedCheckpoint(step, CheckpointFolders.StepFolderName(step), reason!));
         }
         if (rejected.Count > 0)
             _logger.LogError("No usable checkpoint in {Store} under {Root}: all {Count} candidates were rejected", _store.Description, _root, rejected.Count);
@@ -191,7 +185,7 @@ public sealed partial class CheckpointStore
         var result = new List<StoredCheckpoint>();
         foreach (var group in blobs.GroupBy(b => b.Name[_root.Length..].Split('/')[0]))
         {
-            if (ParseStepFolder(group.Key) is not { } step) continue; // "latest" and foreign blobs
+            if (!CheckpointFolders.TryParseStep(group.Key, out var step)) continue; // "latest" and foreign blobs
             var files = group.Where(b => b.Name.Count(c => c == '/') == _root.Count(c => c == '/') + 1)
                 .ToDictionary(b => b.Name[(_root.Length + group.Key.Length + 1)..], b => b.Size, StringComparer.Ordinal);
             var problem = await CompletenessProblemAsync(step, files, cancellationToken);
@@ -224,11 +218,11 @@ public sealed partial class CheckpointStore
     }
 
     /// <summary>Whether a published manifest lists exactly the same files with the same sizes and hashes (its metadata may differ).</summary>
-    private static bool SameFiles(string publishedManifest, CheckpointManifestFile local)
+    private static bool SameFiles(string publishedManifest, CheckpointManifest local)
     {
-        CheckpointManifestFile published;
-        try { published = CheckpointManifestFile.Parse(publishedManifest); }
-        catch (InvalidDataException) { return false; }
+        CheckpointManifest published;
+        try { published = CheckpointManifest.Parse(publishedManifest, "published"); }
+        catch (CheckpointException) { return false; }
         return published.Step == local.Step && published.Files.Count == local.Files.Count
             && local.Files.All(f => published.Files.TryGetValue(f.Key, out var p) && p == f.Value);
     }
@@ -245,49 +239,51 @@ public sealed partial class CheckpointStore
         {
             return null;
         }
-        var step = ParseStepFolder(text.Trim());
-        if (step is null)
+        if (!CheckpointFolders.TryParseStep(text.Trim(), out var step))
+        {
             _logger.LogWarning("{Blob} in {Store} holds '{Text}', not a step folder name; ignoring it", LatestBlob, _store.Description, text.Trim());
+            return null;
+        }
         return step;
     }
 
     private async Task<bool> MoveLatestAsync(long step, CancellationToken cancellationToken)
     {
         var current = await ReadLatestAsync(cancellationToken);
-        if (current > step && await _store.ExistsAsync(BlobOf(current.Value, CheckpointManifestFile.FileName), cancellationToken))
+        if (current > step && await _store.ExistsAsync(BlobOf(current.Value, CheckpointFiles.Manifest), cancellationToken))
         {
             _logger.LogInformation("Not moving {Blob} back from step {Current} to {Step}", LatestBlob, current, step);
             return false;
         }
-        await _store.WriteTextAsync(LatestBlob, StepFolder(step), cancellationToken);
+        await _store.WriteTextAsync(LatestBlob, CheckpointFolders.StepFolderName(step), cancellationToken);
         return true;
     }
 
     /// <summary>Null if the folder's manifest is valid, says its step, and every listed file is present with its size.</summary>
     private async Task<string?> CompletenessProblemAsync(long step, IReadOnlyDictionary<string, long> files, CancellationToken cancellationToken)
     {
-        var where = $"{_root}{StepFolder(step)}";
-        if (!files.ContainsKey(CheckpointManifestFile.FileName))
-            return $"{where}: {CheckpointManifestFile.FileName} is missing (publish interrupted or step deleted)";
-        CheckpointManifestFile manifest;
+        var where = $"{_root}{CheckpointFolders.StepFolderName(step)}";
+        if (!files.ContainsKey(CheckpointFiles.Manifest))
+            return $"{where}: {CheckpointFiles.Manifest} is missing (publish interrupted or step deleted)";
+        CheckpointManifest manifest;
         try
         {
-            manifest = CheckpointManifestFile.Parse(await _store.ReadTextAsync(BlobOf(step, CheckpointManifestFile.FileName), cancellationToken));
+            manifest = CheckpointManifest.Parse(await _store.ReadTextAsync(BlobOf(step, CheckpointFiles.Manifest), cancellationToken), where);
         }
-        catch (InvalidDataException ex)
+        catch (CheckpointException ex)
         {
-            return $"{where}: {ex.Message}";
+            return ex.Message;
         }
         catch (BlobNotFoundException)
         {
-            return $"{where}: {CheckpointManifestFile.FileName} disappeared while listing (being deleted)";
+            return $"{where}: {CheckpointFiles.Manifest} disappeared while listing (being deleted)";
         }
-        if (manifest.Step != step) return $"{where}: {CheckpointManifestFile.FileName} says step {manifest.Step}";
+        if (manifest.Step != step) return $"{where}: {CheckpointFiles.Manifest} says step {manifest.Step}";
         foreach (var (name, entry) in manifest.Files)
         {
             if (!files.TryGetValue(name, out var size)) return $"{where}: file {name} is missing";
             if (size != entry.Bytes)
-                return $"{where}: file {name} has {size} bytes but {CheckpointManifestFile.FileName} says {entry.Bytes}" + (size < entry.Bytes ? " (truncated)" : "");
+                return $"{where}: file {name} has the wrong size: it has {size} bytes but the manifest says {entry.Bytes}" + (size < entry.Bytes ? " (truncated)" : "");
         }
         return null;
     }
@@ -295,7 +291,7 @@ public sealed partial class CheckpointStore
     /// <summary>Downloads and verifies one step into the local parent folder; returns null on success or the reason it is unusable.</summary>
     private async Task<string?> TryDownloadAsync(long step, string localParentFolder, CancellationToken cancellationToken)
     {
-        var folder = StepFolder(step);
+        var folder = CheckpointFolders.StepFolderName(step);
         var where = $"{_root}{folder}";
         var target = Path.Combine(localParentFolder, folder);
         // Hidden and renamed into place at the end: CheckpointReader.List never sees a half-restored folder.
@@ -303,25 +299,25 @@ public sealed partial class CheckpointStore
         Directory.CreateDirectory(temp);
         try
         {
-            var tempManifest = Path.Combine(temp, CheckpointManifestFile.FileName);
+            var tempManifest = Path.Combine(temp, CheckpointFiles.Manifest);
             try
             {
-                await _store.DownloadToFileAsync(BlobOf(step, CheckpointManifestFile.FileName), tempManifest, cancellationToken);
+                await _store.DownloadToFileAsync(BlobOf(step, CheckpointFiles.Manifest), tempManifest, cancellationToken);
             }
             catch (BlobNotFoundException)
             {
-                return $"{where}: {CheckpointManifestFile.FileName} is missing";
+                return $"{where}: {CheckpointFiles.Manifest} is missing";
             }
-            CheckpointManifestFile manifest;
+            CheckpointManifest manifest;
             try
             {
-                manifest = CheckpointManifestFile.Parse(await File.ReadAllTextAsync(tempManifest, cancellationToken));
+                manifest = CheckpointManifest.Parse(await File.ReadAllTextAsync(tempManifest, cancellationToken), where);
             }
-            catch (InvalidDataException ex)
+            catch (CheckpointException ex)
             {
-                return $"{where}: {ex.Message}";
+                return ex.Message;
             }
-            if (manifest.Step != step) return $"{where}: {CheckpointManifestFile.FileName} says step {manifest.Step}";
+            if (manifest.Step != step) return $"{where}: {CheckpointFiles.Manifest} says step {manifest.Step}";
 
             if (Directory.Exists(target))
             {
@@ -345,7 +341,7 @@ public sealed partial class CheckpointStore
                 {
                     return $"{where}: file {name} is missing";
                 }
-                if (manifest.Check(name, path) is { } problem) return $"{where}: {problem}";
+                if (CheckpointVerifier.FileProblem(path, name, manifest.Files[name]) is { } problem) return $"{where}: {problem}";
             }
             Directory.Move(temp, target);
             return null;
@@ -356,41 +352,33 @@ public sealed partial class CheckpointStore
         }
     }
 
-    private static async Task<bool> LocalCopyMatchesAsync(string folder, string remoteManifestPath, CheckpointManifestFile manifest, CancellationToken cancellationToken)
+    private static async Task<bool> LocalCopyMatchesAsync(string folder, string remoteManifestPath, CheckpointManifest manifest, CancellationToken cancellationToken)
     {
-        var localManifest = Path.Combine(folder, CheckpointManifestFile.FileName);
+        var localManifest = Path.Combine(folder, CheckpointFiles.Manifest);
         if (!File.Exists(localManifest)) return false;
         var local = await File.ReadAllBytesAsync(localManifest, cancellationToken);
         var remote = await File.ReadAllBytesAsync(remoteManifestPath, cancellationToken);
-        return local.AsSpan().SequenceEqual(remote) && manifest.Files.Keys.All(name => manifest.Check(name, Path.Combine(folder, name)) is null);
+        return local.AsSpan().SequenceEqual(remote) && CheckpointVerifier.FindProblem(folder, manifest) is null;
     }
 
     private async Task DeleteStepAsync(long step, CancellationToken cancellationToken)
     {
         // Manifest first: from then on the folder reads as partial, so nobody restores a half-deleted step.
-        await _store.DeleteAsync(BlobOf(step, CheckpointManifestFile.FileName), cancellationToken);
-        foreach (var blob in await _store.ListAsync($"{_root}{StepFolder(step)}/", cancellationToken))
+        await _store.DeleteAsync(BlobOf(step, CheckpointFiles.Manifest), cancellationToken);
+        foreach (var blob in await _store.ListAsync($"{_root}{CheckpointFolders.StepFolderName(step)}/", cancellationToken))
             await _store.DeleteAsync(blob.Name, cancellationToken);
     }
 
-    private static CheckpointManifestFile ParseOrThrow(string json, string where)
+    private static CheckpointManifest ParseOrThrow(string json, string where)
     {
         try
         {
-            return CheckpointManifestFile.Parse(json);
+            return CheckpointManifest.Parse(json, where);
         }
-        catch (InvalidDataException ex)
+        catch (CheckpointException ex)
         {
-            throw new InvalidDataException($"{where}: {ex.Message}", ex);
+            // Storage callers handle a bad local folder as invalid data, like the other publish refusals.
+            throw new InvalidDataException(ex.Message, ex);
         }
     }
-
-    private static long? ParseStepFolder(string name)
-    {
-        var match = StepFolderPattern().Match(name);
-        return match.Success && long.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step : null;
-    }
-
-    [GeneratedRegex(@"^step-([0-9]{8,19})$")]
-    private static partial Regex StepFolderPattern();
 }

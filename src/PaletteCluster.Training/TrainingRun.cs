@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using PaletteCluster.Data.Shards;
@@ -96,7 +97,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         quiet.Dispose(); // checkpoint writes and sampling below allocate freely
         long stepsRun = trainer.Step - firstStep;
         bool cancelled = trainer.Step < options.TotalSteps;
-        if (cancelled && stepsRun > 0 && checkpoints.LastStarted?.EndsWith(StepFolder(trainer.Step)) != true)
+        if (cancelled && stepsRun > 0 && checkpoints.LastStarted?.EndsWith(CheckpointFolders.StepFolderName(trainer.Step)) != true)
         {
             // A stop loses no work. Nothing overlaps it any more, so it is written directly (no copy of the state);
             // as before, it is not reported (no loss was read): callers find it in Result.LastCheckpoint.
@@ -135,7 +136,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     private void SaveCheckpoint(RunCheckpointer checkpoints, PaletteTrainer trainer, DataPosition position, IImageSource folder,
         TrainingProgress? report, bool trainingGoesOn)
     {
-        var dir = Path.Combine(options.CheckpointsDir, StepFolder(trainer.Step));
+        var dir = Path.Combine(options.CheckpointsDir, CheckpointFolders.StepFolderName(trainer.Step));
         var extra = new JsonObject { ["data"] = new JsonObject { ["files"] = folder.Count, ["fingerprint"] = folder.Fingerprint } };
         checkpoints.Save(dir, snapshot => TrainerCheckpoint.Capture(trainer, position, extra, snapshot), report, trainingGoesOn);
     }
@@ -154,11 +155,9 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     private string WriteSampleGrid(PaletteTrainer trainer, IImageSource folder)
     {
         using var sampler = ImageSampler.FromTrainer(trainer);
-        var path = Path.Combine(options.RunDir, "samples", $"{StepFolder(trainer.Step)}.png");
+        var path = Path.Combine(options.RunDir, "samples", $"{CheckpointFolders.StepFolderName(trainer.Step)}.png");
         var sampling = new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed };
         TaskSampleGrid.Write(sampler, folder, trainer.Config.Task, options.FinalSamples, path, sampling, logger);
         return path;
     }
-
-    public static string StepFolder(long step) => $"step-{step:D8}";
 }

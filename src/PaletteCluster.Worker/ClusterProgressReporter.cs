@@ -10,20 +10,18 @@ namespace PaletteCluster.Worker;
 /// Carries the trainer's progress to the job grain without ever blocking a training step: reports are queued on
 /// the training (or checkpoint-writer) thread and sent by a background task. A Stop answer from the job cancels
 /// <see cref="StopRequested"/>, which the training loop observes at its next step (it then checkpoints and returns).
-/// With a checkpoint store, checkpoints are published by a second background task, newest first: when a checkpoint
-/// is written while the previous one is still uploading, only the newest waiting one is published (the queue holds
-/// at most one), so a slow store costs checkpoint frequency, never memory. The job hears of a checkpoint only once
-/// it is in the store. A store that stays unreachable past its retry limit cancels <see cref="StoreLost"/>.
+/// Checkpoints are handed to a <see cref="CheckpointCommitter"/> (publish to the store, then commit on the job) by a
+/// second background task, newest first: when a checkpoint is written while the previous one is still uploading,
+/// only the newest waiting one is committed (the queue holds at most one), so a slow store costs checkpoint
+/// frequency, never memory. A store that stays unreachable past its retry limit cancels <see cref="StoreLost"/>.
 /// </summary>
 public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyncDisposable
 {
     private readonly IJobGrain _job;
-    private readonly ICoordinatorGrain _coordinator;
-    private readonly ShardLeaseSet _leases;
     private readonly string _workerId;
     private readonly ILogger _logger;
-    private readonly CheckpointPublisher? _publisher;
-    private readonly Channel<Outgoing> _queue = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
+    private readonly CheckpointCommitter _committer;
+    private readonly Channel<TrainingProgress> _queue = Channel.CreateUnbounded<TrainingProgress>(new() { SingleReader = true });
     private readonly Channel<TrainingProgress> _toPublish;
     private readonly List<long> _droppedCheckpoints = [];
     private readonly CancellationTokenSource _stop = new();
@@ -32,18 +30,14 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
     private readonly Task _sender;
     private readonly Task _publishing;
 
-    /// <summary>A report for the job: progress, plus the store pointer of a checkpoint once published.</summary>
-    private sealed record Outgoing(TrainingProgress Progress, string? Checkpoint);
-
-    public ClusterProgressReporter(IJobGrain job, ICoordinatorGrain coordinator, ShardLeaseSet leases, string workerId, ILogger logger,
-        CheckpointPublisher? publisher = null)
+    public ClusterProgressReporter(IJobGrain job, string workerId, ILogger logger, CheckpointCommitter committer)
     {
-        (_job, _coordinator, _leases, _workerId, _logger, _publisher) = (job, coordinator, leases, workerId, logger, publisher);
+        (_job, _workerId, _logger, _committer) = (job, workerId, logger, committer);
         _toPublish = Channel.CreateBounded<TrainingProgress>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             dropped => { lock (_droppedCheckpoints) _droppedCheckpoints.Add(dropped.Step); });
         _sender = Task.Run(SendLoop);
-        _publishing = publisher is null ? Task.CompletedTask : Task.Run(PublishLoop);
+        _publishing = Task.Run(PublishLoop);
     }
 
     /// <summary>Cancelled when the job tells this worker to stop (paused, cancelled, or given to someone else).</summary>
@@ -66,15 +60,15 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
     {
         lock (_latestLock)
             if (_latest is null || value.Step >= _latest.Step) _latest = value;
-        if (value.CheckpointWritten is not null && _publisher is not null)
+        if (value.CheckpointWritten is not null)
         {
-            // The job hears of it from the publisher; the progress itself goes now.
+            // The job hears of it from the committer; the progress itself goes now.
             _toPublish.Writer.TryWrite(value);
-            _queue.Writer.TryWrite(new Outgoing(value with { CheckpointWritten = null }, null));
+            _queue.Writer.TryWrite(value with { CheckpointWritten = null });
         }
         else
         {
-            _queue.Writer.TryWrite(new Outgoing(value, value.CheckpointWritten));
+            _queue.Writer.TryWrite(value);
         }
     }
 
@@ -92,8 +86,7 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
             if (_storeLost.IsCancellationRequested) continue; // drain: the worker republishes its newest after the outage
             try
             {
-                if (await _publisher!.PublishAsync(checkpoint.CheckpointWritten!, checkpoint.Step) is { } pointer)
-                    _queue.Writer.TryWrite(new Outgoing(checkpoint, pointer));
+                await _committer.CommitAsync(checkpoint.CheckpointWritten!, checkpoint.Step);
             }
             catch (BlobStoreUnavailableException e)
             {
@@ -107,22 +100,15 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
 
     private async Task SendLoop()
     {
-        await foreach (var (p, pointer) in _queue.Reader.ReadAllAsync())
+        await foreach (var p in _queue.Reader.ReadAllAsync())
         {
             try
             {
-                long checkpointStep = pointer is null ? 0 : p.Step;
-                if (pointer is not null)
-                {
-                    // Positions and the group's round first: the job's pointer then names a checkpoint whose data state is recorded.
-                    await _leases.SavePosition(p.Position);
-                    await GrainCallRetry.Default.Run(() => _coordinator.CommitRound(_workerId, p.Step, pointer));
-                }
-                // A checkpoint may be reported after later steps (written or published in the background): the job's
+                // A checkpoint's progress may be reported after later steps (written in the background): the job's
                 // step stays the newest known.
                 var now = Latest ?? p;
                 var directive = await GrainCallRetry.Default.Run(() => _job.ReportProgress(_workerId,
-                    new ProgressReport(Math.Max(now.Step, p.Step), now.Loss, now.LearningRate, now.ImagesPerSecond, pointer, checkpointStep)));
+                    new ProgressReport(Math.Max(now.Step, p.Step), now.Loss, now.LearningRate, now.ImagesPerSecond)));
                 if (directive == WorkerDirective.Stop && !_stop.IsCancellationRequested)
                 {
                     _logger.LogInformation("The job asked this worker to stop at step {Step}", p.Step);
@@ -131,7 +117,7 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
             }
             catch (Exception e) when (GrainCallRetry.IsTransient(e))
             {
-                // Losing one report is harmless: the next one carries the newer state (and any later checkpoint).
+                // Losing one report is harmless: the next one carries the newer state.
                 _logger.LogWarning("Progress report for step {Step} not delivered: {Error}", p.Step, e.Message);
             }
         }

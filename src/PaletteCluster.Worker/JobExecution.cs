@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
-using PaletteCluster.Checkpoints;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Data.Shards;
 using PaletteCluster.Storage;
 using PaletteCluster.Training;
@@ -36,6 +36,7 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         long finalStep = assignment.CheckpointStep;
         var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.CheckpointEvery, logger);
         var publisher = store is null ? null : new CheckpointPublisher(store, assignment.JobId, logger);
+        var committer = new CheckpointCommitter(job, options.WorkerId, publisher, logger);
         var outage = publisher is null ? null
             : new StoreOutageWait(job, options.WorkerId, publisher, options.StoreProbeInterval, TimeProvider.System, logger);
         try
@@ -59,18 +60,16 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
             while (true)
             {
                 string? storeLost;
-                TrainingProgress? latest;
-                await using (var reporter = Reporter = new ClusterProgressReporter(job, coordinator, leases, options.WorkerId, logger, publisher))
+                await using (var reporter = Reporter = new ClusterProgressReporter(job, options.WorkerId, logger, committer))
                 {
                     using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown, reporter.StopRequested, reporter.StoreLost);
                     var run = new TrainingRun(config, JobSpecMapping.ToRunOptions(assignment, options) with { ResumeFrom = resumeFrom }, device, logger);
                     // Training blocks its thread for the whole run; keep it off the thread pool Orleans uses.
                     result = await Task.Factory.StartNew(() => run.Run(reporter, stop.Token), CancellationToken.None,
                         TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                    await reporter.DisposeAsync(); // drain: checkpoints reported during training are published (and reported) first
+                    await reporter.DisposeAsync(); // drain: checkpoints reported during training are published (and committed) first
                     storeLost = reporter.StoreLost.IsCancellationRequested && !reporter.StopRequested.IsCancellationRequested
                         && !shutdown.IsCancellationRequested ? reporter.StoreLostReason : null;
-                    latest = reporter.Latest;
                 }
                 (finalCheckpoint, finalStep) = (result.LastCheckpoint, result.Step);
                 if (publisher is null || result.LastCheckpoint is null) break;
@@ -78,12 +77,12 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
                 // Usually already published by the reporter (then this only compares manifests); not so for a stop's
                 // checkpoint. Past the retry limit the job is suspended here until the store is back.
                 var local = result.LastCheckpoint;
-                var pointer = await outage!.Run($"publishing checkpoint step {result.Step}", () => publisher.PublishAsync(local, result.Step, shutdown),
+                var committed = await outage!.Run($"publishing checkpoint step {result.Step}", () => committer.CommitAsync(local, result.Step, shutdown),
                     shutdown, knownOutage: storeLost);
+                var pointer = committed.Pointer;
                 if (pointer is not null && storeLost is not null && result.Cancelled)
                 {
-                    await ReportPublished(job, coordinator, latest, result.Step, pointer);
-                    resumeFrom = local; // the store is back: train on from the checkpoint just published
+                    resumeFrom = local; // the store is back: train on from the checkpoint just published (and committed)
                     logger.LogInformation("Job {Job}: continuing from step {Step} after the store outage", assignment.JobId, result.Step);
                     continue;
                 }
@@ -144,18 +143,6 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
             logger.LogInformation("Released job {Job} at checkpoint step {Step}", assignment.JobId, finalStep);
         }
         await retry.Run(() => coordinator.Leave(options.WorkerId));
-    }
-
-    /// <summary>
-    /// Makes a checkpoint published after an outage the job's newest (the reporter does this for checkpoints
-    /// published during training), so a node lost from here on costs no more than the steps after it.
-    /// </summary>
-    private async Task ReportPublished(IJobGrain job, ICoordinatorGrain coordinator, TrainingProgress? latest, long step, string pointer)
-    {
-        await GrainCallRetry.Default.Run(() => coordinator.CommitRound(options.WorkerId, step, pointer));
-        if (latest is null) return; // nothing trained since the outage began: the job already names this step's predecessor
-        await GrainCallRetry.Default.Run(() => job.ReportProgress(options.WorkerId,
-            new ProgressReport(Math.Max(step, latest.Step), latest.Loss, latest.LearningRate, latest.ImagesPerSecond, pointer, step)));
     }
 
     /// <summary>

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
-using PaletteCluster.Data;
 using PaletteCluster.Data.Shards;
 
 namespace PaletteCluster.Worker;
 
 /// <summary>
-/// The data-shard leases a worker holds for one job: taken before training, renewed in the background, positions
-/// saved at each checkpoint, released at the end. A lease still held by a lost worker is waited out, not broken.
+/// The data-shard leases a worker holds for one job: taken before training, renewed in the background, released at
+/// the end. A lease still held by a lost worker is waited out, not broken. (The data position is in each checkpoint.)
 /// </summary>
 public sealed class ShardLeaseSet : IAsyncDisposable
 {
@@ -54,15 +53,6 @@ public sealed class ShardLeaseSet : IAsyncDisposable
         }
         set._renewal = set.RenewLoop();
         return set;
-    }
-
-    /// <summary>Records the job's data position on every shard (one worker reads all of them; multi-worker splits come later).</summary>
-    public async Task SavePosition(DataPosition position)
-    {
-        long encoded = (position.Epoch << 32) | position.Index;
-        foreach (var (shard, name) in _shards.Zip(ShardNames))
-            if (!await GrainCallRetry.Default.Run(() => shard.SavePosition(_holder, encoded)))
-                _logger.LogWarning("Lost the lease on shard {Shard}: position not saved", name);
     }
 
     private async Task RenewLoop()

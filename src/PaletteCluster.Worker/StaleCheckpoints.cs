@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using PaletteCluster.Checkpoints;
+using PaletteCluster.CheckpointFormat;
 
 namespace PaletteCluster.Worker;
 
@@ -13,7 +13,7 @@ public static class StaleCheckpoints
     /// <summary>Deletes the checkpoints in <paramref name="checkpointsDir"/> newer than <paramref name="resumeFrom"/>, one of them.</summary>
     public static void DiscardAfter(string checkpointsDir, string resumeFrom, ILogger logger)
     {
-        var all = CheckpointReader.List(checkpointsDir);
+        var all = CheckpointFolders.List(checkpointsDir);
         var resumed = all.FirstOrDefault(c => Path.GetFullPath(c.Directory) == Path.GetFullPath(resumeFrom));
         if (resumed is null) return; // resuming from elsewhere (shared storage): nothing here to collide with
         foreach (var stale in all.Where(c => c.Step > resumed.Step))

@@ -1,6 +1,4 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-using PaletteCluster.Storage;
+using PaletteCluster.CheckpointFormat;
 
 namespace PaletteCluster.Worker;
 
@@ -8,11 +6,11 @@ namespace PaletteCluster.Worker;
 /// The job grain's checkpoint pointer when checkpoints live in a checkpoint store: "store:&lt;jobId&gt;/step-NNNNNNNN".
 /// Unlike a local path, any worker that can reach the store can resume from it.
 /// </summary>
-public static partial class StoreCheckpointRef
+public static class StoreCheckpointRef
 {
     public const string Scheme = "store:";
 
-    public static string Format(string jobId, long step) => $"{Scheme}{jobId}/{CheckpointStore.StepFolder(step)}";
+    public static string Format(string jobId, long step) => $"{Scheme}{jobId}/{CheckpointFolders.StepFolderName(step)}";
 
     public static bool IsStoreRef(string? pointer) => pointer?.StartsWith(Scheme, StringComparison.Ordinal) == true;
 
@@ -21,12 +19,10 @@ public static partial class StoreCheckpointRef
     {
         (jobId, step) = ("", 0);
         if (!IsStoreRef(pointer)) return false;
-        var match = Pattern().Match(pointer![Scheme.Length..]);
-        if (!match.Success || !long.TryParse(match.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out step)) return false;
-        jobId = match.Groups[1].Value;
+        var rest = pointer![Scheme.Length..];
+        var slash = rest.LastIndexOf('/');
+        if (slash <= 0 || !CheckpointFolders.TryParseStep(rest[(slash + 1)..], out step)) return false;
+        jobId = rest[..slash];
         return true;
     }
-
-    [GeneratedRegex(@"^(.+)/step-([0-9]{8,19})$")]
-    private static partial Regex Pattern();
 }

@@ -163,12 +163,14 @@ public class JobApiServiceTests(JobApiFixture fixture)
         Assert.Equal(JobState.Running, running.Job.State);
         Assert.Equal(["worker-a"], running.Job.Workers);
 
-        Assert.Equal(WorkerDirective.Continue, await grain.ReportProgress("worker-a", new ProgressReport(10, 0.25, 1e-4, 42.5, null, 0)));
+        Assert.Equal(WorkerDirective.Continue, await grain.ReportProgress("worker-a", new ProgressReport(10, 0.25, 1e-4, 42.5)));
         var progress = await Next();
         Assert.Equal((10L, 0.25, 1e-4, 42.5), (progress.Job.Step, progress.Job.Loss, progress.Job.LearningRate, progress.Job.ImagesPerSecond));
         Assert.False(progress.Job.HasCheckpoint);
 
-        await grain.ReportProgress("worker-a", new ProgressReport(20, 0.125, 1e-4, 40, "/ckpt/step-20", 20));
+        await grain.ReportProgress("worker-a", new ProgressReport(20, 0.125, 1e-4, 40));
+        Assert.Equal(20L, (await Next()).Job.Step);
+        Assert.True(await grain.CommitCheckpoint("worker-a", new CheckpointCommit(20, "/ckpt/step-20")));
         var checkpointed = await Next();
         Assert.Equal(("/ckpt/step-20", 20L), (checkpointed.Job.Checkpoint, checkpointed.Job.CheckpointStep));
 
@@ -209,7 +211,7 @@ public class JobApiServiceTests(JobApiFixture fixture)
         var grain = Grain(id);
         await grain.TryAssign("worker-m");
         for (int step = 10; step <= 30; step += 10)
-            await grain.ReportProgress("worker-m", new ProgressReport(step, 1.0 / step, 1e-4, step, null, 0));
+            await grain.ReportProgress("worker-m", new ProgressReport(step, 1.0 / step, 1e-4, step));
 
         var all = await Api.GetJobMetricsAsync(new GetJobMetricsRequest { JobId = id });
         var later = await Api.GetJobMetricsAsync(new GetJobMetricsRequest { JobId = id, AfterStep = 10 });

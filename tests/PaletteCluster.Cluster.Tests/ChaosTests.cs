@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using PaletteCluster.Api.Client;
 using PaletteCluster.Api.V1;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Storage;
 using PaletteCluster.Testing;
@@ -297,7 +298,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         var blobs = PaletteCluster.Worker.CheckpointStoreLocation.Open(azurite.ConnectionString, NullLogger.Instance);
         var store = new CheckpointStore(blobs, new CheckpointStoreOptions { Job = JobId }, NullLogger.Instance);
         var latest = await store.ReadLatestAsync();
-        report.Latest = latest is { } l ? CheckpointStore.StepFolder(l) : null;
+        report.Latest = latest is { } l ? CheckpointFolders.StepFolderName(l) : null;
         bool latestVerified = false;
         foreach (var stored in await store.ListAsync())
         {

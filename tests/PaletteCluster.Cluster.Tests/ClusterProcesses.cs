@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Testing;
 using Xunit.Abstractions;

@@ -149,7 +149,8 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
     private static async Task HandBackAt(IJobGrain job, string checkpoint, long step)
     {
         Assert.NotNull(await job.TryAssign("earlier"));
-        await job.ReportProgress("earlier", new ProgressReport(step, 0.5, 1e-4, 10, checkpoint, step));
+        await job.ReportProgress("earlier", new ProgressReport(step, 0.5, 1e-4, 10));
+        Assert.True(await job.CommitCheckpoint("earlier", new CheckpointCommit(step, checkpoint)));
         await job.Release("earlier", checkpoint, step);
     }
 

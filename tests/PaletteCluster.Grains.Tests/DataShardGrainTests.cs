@@ -23,11 +23,8 @@ public sealed class DataShardGrainTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal("w1", second.Holder);
         Assert.Equal(first.ExpiresAt, second.ExpiresAt);
 
-        Assert.False(await shard.SavePosition("w2", 99));
         await shard.Release("w2");
         Assert.Equal("w1", (await shard.GetLease()).Holder);
-        Assert.True(await shard.SavePosition("w1", 12));
-        Assert.Equal(12, (await shard.GetLease()).Position);
     }
 
     [Fact]
@@ -46,7 +43,6 @@ public sealed class DataShardGrainTests(ClusterFixture fixture) : IClassFixture<
 
         fixture.Clock.Advance(TimeSpan.FromSeconds(11));
         Assert.False((await shard.GetLease()).Granted);
-        Assert.False(await shard.SavePosition("w1", 5));
         var taken = await shard.Acquire("w2", Minute);
         Assert.True(taken.Granted);
         Assert.Equal("w2", taken.Holder);
@@ -58,10 +54,9 @@ public sealed class DataShardGrainTests(ClusterFixture fixture) : IClassFixture<
     {
         var shard = NewShard();
         await shard.Acquire("w1", Minute);
-        await shard.SavePosition("w1", 40);
         await shard.Release("w1");
         var taken = await shard.Acquire("w2", Minute);
         Assert.True(taken.Granted);
-        Assert.Equal(40, taken.Position);
+        Assert.Equal("w2", taken.Holder);
     }
 }

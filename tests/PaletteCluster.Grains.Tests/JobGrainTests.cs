@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PaletteCluster.Abstractions;
 
 namespace PaletteCluster.Grains.Tests;
@@ -9,8 +10,7 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
 
     private IJobGrain NewJob() => fixture.Client.GetGrain<IJobGrain>("job-" + Guid.NewGuid().ToString("N"));
 
-    private static ProgressReport Progress(long step, string? checkpoint = null, long checkpointStep = 0) =>
-        new(step, Loss: 0.5 / step, LearningRate: 1e-4, ImagesPerSecond: 9, checkpoint, checkpointStep);
+    private static ProgressReport Progress(long step) => new(step, Loss: 0.5 / step, LearningRate: 1e-4, ImagesPerSecond: 9);
 
     [Fact]
     public async Task Happy_path_goes_pending_running_completed()
@@ -25,7 +25,8 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
         Assert.Equal(Spec, assignment.Spec);
         Assert.Null(assignment.Checkpoint);
 
-        Assert.Equal(WorkerDirective.Continue, await job.ReportProgress("w1", Progress(50, "ckpt/50", 50)));
+        Assert.Equal(WorkerDirective.Continue, await job.ReportProgress("w1", Progress(50)));
+        Assert.True(await job.CommitCheckpoint("w1", new CheckpointCommit(50, "ckpt/50")));
         Assert.Equal(WorkerDirective.Continue, await job.ReportProgress("w1", Progress(60)));
         var running = (await job.GetStatus())!;
         Assert.Equal(JobState.Running, running.State);
@@ -41,8 +42,8 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
         Assert.Equal(100, done.CheckpointStep);
         Assert.Equal("samples/grid.png", done.SampleGrid);
         Assert.Empty(done.Workers);
-        // Create, assign, two reports, complete: one version each.
-        Assert.Equal(5, done.Version);
+        // Create, assign, two reports, a commit, complete: one version each.
+        Assert.Equal(6, done.Version);
         Assert.Null(await job.TryAssign("w2"));
     }
 
@@ -102,9 +103,11 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
         var job = NewJob();
         await job.Create(Spec);
         await job.TryAssign("w1");
-        await job.ReportProgress("w1", Progress(40, "ckpt/40", 40));
-        // A report naming an older checkpoint must not move the pointer back.
-        await job.ReportProgress("w1", Progress(45, "ckpt/30", 30));
+        await job.ReportProgress("w1", Progress(40));
+        Assert.True(await job.CommitCheckpoint("w1", new CheckpointCommit(40, "ckpt/40")));
+        // A commit naming an older checkpoint (a late retry) must not move the pointer back.
+        await job.ReportProgress("w1", Progress(45));
+        Assert.True(await job.CommitCheckpoint("w1", new CheckpointCommit(30, "ckpt/30")));
         Assert.Equal("ckpt/40", (await job.GetStatus())!.Checkpoint);
 
         await job.Release("w1", "ckpt/35", 35);
@@ -126,10 +129,34 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
         Assert.Equal(WorkerDirective.Stop, await job.ReportProgress("w1", Progress(5)));
         await job.TryAssign("w1");
         var before = (await job.GetStatus())!;
-        Assert.Equal(WorkerDirective.Stop, await job.ReportProgress("intruder", Progress(7, "ckpt/7", 7)));
+        Assert.Equal(WorkerDirective.Stop, await job.ReportProgress("intruder", Progress(7)));
+        Assert.False(await job.CommitCheckpoint("intruder", new CheckpointCommit(7, "ckpt/7")));
         var after = (await job.GetStatus())!;
         Assert.Equal(before.Version, after.Version);
         Assert.Null(after.Checkpoint);
+    }
+
+    [Fact]
+    public async Task A_commit_is_the_only_call_that_moves_the_checkpoint_and_it_survives_a_restart_of_the_grain()
+    {
+        var job = NewJob();
+        await job.Create(Spec);
+        await job.TryAssign("w1");
+        for (var step = 1; step <= 2 * ClusterFixture.ProgressWriteEveryReports; step++)
+            await job.ReportProgress("w1", Progress(step));
+        Assert.Null((await job.GetStatus())!.Checkpoint);
+        Assert.Equal(JsonValueKind.Null, fixture.ReadStored("job", job).State.GetProperty("Status").GetProperty("Checkpoint").ValueKind);
+
+        Assert.True(await job.CommitCheckpoint("w1", new CheckpointCommit(6, "store:j/step-00000006")));
+        var stored = fixture.ReadStored("job", job).State.GetProperty("Status");
+        Assert.Equal("store:j/step-00000006", stored.GetProperty("Checkpoint").GetString());
+        Assert.Equal(6, stored.GetProperty("CheckpointStep").GetInt64());
+
+        // A new activation reads the pointer back and hands it to the next worker.
+        await fixture.Cluster.DeactivateAsync(job);
+        await job.Release("w1", null, 0);
+        var next = await job.TryAssign("w2");
+        Assert.Equal(("store:j/step-00000006", 6L), (next!.Checkpoint, next.CheckpointStep));
     }
 
     [Fact]
@@ -172,7 +199,8 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
         Assert.Equal(etag, fixture.StoredETag("job", job));
 
         // A new checkpoint pointer is written at once.
-        await job.ReportProgress("w1", Progress(2, "ckpt/2", 2));
+        await job.ReportProgress("w1", Progress(2));
+        Assert.True(await job.CommitCheckpoint("w1", new CheckpointCommit(2, "ckpt/2")));
         var stored = fixture.ReadStored("job", job);
         Assert.NotEqual(etag, stored.ETag);
         Assert.Equal("ckpt/2", stored.State.GetProperty("Status").GetProperty("Checkpoint").GetString());

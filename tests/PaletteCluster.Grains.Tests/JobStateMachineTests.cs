@@ -61,13 +61,47 @@ public sealed class JobStateMachineTests
     {
         var machine = Created();
         machine.TryAssign("w1");
-        machine.ReportProgress("w1", new ProgressReport(5, 1, 1, 1, "c5", 5), out var moved);
+        Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(5, "c5"), out var moved));
         Assert.True(moved);
-        machine.ReportProgress("w1", new ProgressReport(6, 1, 1, 1, "c3", 3), out moved);
+        machine.ReportProgress("w1", new ProgressReport(6, 1, 1, 1));
+        Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(3, "c3"), out moved));
         Assert.False(moved);
-        machine.ReportProgress("w1", new ProgressReport(7, 1, 1, 1, "c5-again", 5), out moved);
+        machine.ReportProgress("w1", new ProgressReport(7, 1, 1, 1));
+        Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(5, "c5-again"), out moved));
         Assert.False(moved);
         Assert.Equal(("c5", 5L, 7L), (machine.Current!.Checkpoint, machine.Current.CheckpointStep, machine.Current.Step));
+    }
+
+    [Fact]
+    public void Only_a_commit_from_the_holding_worker_moves_the_pointer()
+    {
+        var machine = Created();
+        Assert.False(machine.CommitCheckpoint("w1", new CheckpointCommit(5, "c5"), out var moved)); // pending: nobody holds it
+        Assert.False(moved);
+        machine.TryAssign("w1");
+        var before = machine.Current!;
+        Assert.False(machine.CommitCheckpoint("w2", new CheckpointCommit(9, "c9"), out moved));
+        Assert.False(moved);
+        Assert.Same(before, machine.Current);
+
+        // Progress reports carry metrics only: the pointer stays where the last commit put it.
+        machine.ReportProgress("w1", new ProgressReport(12, 1, 1, 1));
+        Assert.Null(machine.Current!.Checkpoint);
+        Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(10, "c10"), out moved));
+        Assert.True(moved);
+        Assert.Equal(("c10", 10L, 12L), (machine.Current!.Checkpoint, machine.Current.CheckpointStep, machine.Current.Step));
+        // A commit ahead of the reports moves the step too.
+        Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(20, "c20"), out _));
+        Assert.Equal(20, machine.Current!.Step);
+
+        // Told to stop, the worker stays on the roster until it releases: its last checkpoint still counts.
+        machine.Pause();
+        Assert.True(machine.CommitCheckpoint("w1", new CheckpointCommit(30, "c30"), out moved));
+        Assert.True(moved);
+        machine.Cancel();
+        Assert.False(machine.CommitCheckpoint("w1", new CheckpointCommit(40, "c40"), out _)); // final: nothing moves
+        Assert.Equal("c30", machine.Current!.Checkpoint);
+        Assert.Throws<ArgumentException>(() => machine.CommitCheckpoint("w1", new CheckpointCommit(31, " "), out _));
     }
 
     [Fact]
@@ -90,7 +124,7 @@ public sealed class JobStateMachineTests
         var machine = Created();
         machine.TryAssign("w1");
         machine.Cancel();
-        Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(1, 1, 1, 1, null, 0), out _));
+        Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(1, 1, 1, 1)));
         Assert.True(machine.Release("w1", "c1", 1));
         Assert.Equal(JobState.Cancelled, machine.Current!.State);
         Assert.Empty(machine.Current.Workers);
@@ -102,7 +136,7 @@ public sealed class JobStateMachineTests
     {
         var machine = new JobStateMachine("ghost", null, _clock);
         Assert.Null(machine.TryAssign("w1"));
-        Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(1, 1, 1, 1, null, 0), out _));
+        Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(1, 1, 1, 1)));
         Assert.False(machine.Release("w1", null, 0));
         Assert.Throws<InvalidOperationException>(() => machine.Pause());
         Assert.Null(machine.Current);
@@ -113,7 +147,7 @@ public sealed class JobStateMachineTests
     {
         var machine = Created();
         machine.TryAssign("w1");
-        machine.ReportProgress("w1", new ProgressReport(6, 0.5, 1e-4, 10, null, 0), out _);
+        machine.ReportProgress("w1", new ProgressReport(6, 0.5, 1e-4, 10));
         Assert.True(machine.Release("w1", "c8", 8)); // stopped (SIGTERM) two steps after its last report
         Assert.Equal(8, machine.Current!.Step);
         Assert.Equal(8, machine.Current.CheckpointStep);
@@ -130,7 +164,7 @@ public sealed class JobStateMachineTests
         Assert.Empty(machine.Current.Workers);
         Assert.Contains("w1 lost", machine.Current.Error);
         Assert.False(machine.WorkerLost("w1", "again")); // no longer assigned: nothing changes
-        Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(7, 0.5, 1e-4, 10, null, 0), out _));
+        Assert.Equal(WorkerDirective.Stop, machine.ReportProgress("w1", new ProgressReport(7, 0.5, 1e-4, 10)));
         Assert.NotNull(machine.TryAssign("w2"));
     }
 
@@ -139,7 +173,8 @@ public sealed class JobStateMachineTests
     {
         var machine = Created();
         machine.TryAssign("w1");
-        machine.ReportProgress("w1", new ProgressReport(20, 0.5, 1e-4, 10, "store:j/step-20", 20), out _);
+        machine.ReportProgress("w1", new ProgressReport(20, 0.5, 1e-4, 10));
+        machine.CommitCheckpoint("w1", new CheckpointCommit(20, "store:j/step-00000020"), out _);
         var suspended = machine.Suspend("w1", "checkpoint store unreachable since 10:00:00");
         Assert.Equal(JobState.Suspended, suspended.State);
         Assert.Equal(["w1"], suspended.Workers);
@@ -147,7 +182,7 @@ public sealed class JobStateMachineTests
         Assert.Same(suspended, machine.Suspend("w1", "checkpoint store unreachable since 10:00:00")); // same reason: no change
         Assert.Null(machine.TryAssign("w2")); // held: nobody else gets it
         // A report sent before the suspension is recorded without changing the state.
-        Assert.Equal(WorkerDirective.Continue, machine.ReportProgress("w1", new ProgressReport(23, 0.4, 1e-4, 10, null, 0), out _));
+        Assert.Equal(WorkerDirective.Continue, machine.ReportProgress("w1", new ProgressReport(23, 0.4, 1e-4, 10)));
         Assert.Equal((JobState.Suspended, 23L, 20L), (machine.Current!.State, machine.Current.Step, machine.Current.CheckpointStep));
 
         Assert.Equal(WorkerDirective.Stop, machine.Unsuspend("w2"));

@@ -44,18 +44,14 @@ public sealed class LeaseBookTests
     }
 
     [Fact]
-    public void Only_the_valid_holder_saves_positions_and_releases()
+    public void Only_the_holder_releases()
     {
         var book = Book();
         book.Acquire("a", Ten, out _);
-        Assert.False(book.SavePosition("b", 7));
         Assert.False(book.Release("b"));
-        Assert.True(book.SavePosition("a", 7));
-        Assert.Equal(7, _state.Position);
+        Assert.Equal("a", _state.Holder);
 
         _clock.Advance(Ten);
-        Assert.False(book.SavePosition("a", 8));
-        Assert.Equal(7, book.View().Position);
         Assert.True(book.Release("a"));
         Assert.Null(_state.Holder);
     }

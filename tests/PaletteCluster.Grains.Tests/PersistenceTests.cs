@@ -22,9 +22,10 @@ public sealed class PersistenceTests(ClusterFixture fixture) : IClassFixture<Clu
         var job = fixture.Client.GetGrain<IJobGrain>(NewId("job/with:odd chars"));
         await job.Create(new JobSpec { Name = "persisted", Steps = 500 });
         await job.TryAssign("w1");
-        await job.ReportProgress("w1", new ProgressReport(120, 0.25, 1e-4, 8, "ckpt/100", 100));
+        await job.ReportProgress("w1", new ProgressReport(120, 0.25, 1e-4, 8));
+        await job.CommitCheckpoint("w1", new CheckpointCommit(100, "ckpt/100"));
         // One more report, held back by the write policy: deactivation must save it.
-        await job.ReportProgress("w1", new ProgressReport(130, 0.2, 1e-4, 8, null, 0));
+        await job.ReportProgress("w1", new ProgressReport(130, 0.2, 1e-4, 8));
         var before = (await job.GetStatus())!;
 
         await Deactivate(job);
@@ -37,7 +38,7 @@ public sealed class PersistenceTests(ClusterFixture fixture) : IClassFixture<Clu
         Assert.Equal(before.CreatedAt, after.CreatedAt);
         Assert.Equal("persisted", after.Spec.Name);
         // The reloaded job still applies its rules: the assigned worker keeps it, strangers are stopped.
-        Assert.Equal(WorkerDirective.Stop, await job.ReportProgress("w2", new ProgressReport(131, 0.2, 1e-4, 8, null, 0)));
+        Assert.Equal(WorkerDirective.Stop, await job.ReportProgress("w2", new ProgressReport(131, 0.2, 1e-4, 8)));
 
         var file = fixture.StateFile("job", job);
         Assert.True(File.Exists(file), $"no state file at {file}");
@@ -48,15 +49,13 @@ public sealed class PersistenceTests(ClusterFixture fixture) : IClassFixture<Clu
     }
 
     [Fact]
-    public async Task Shard_position_and_lease_survive_deactivation()
+    public async Task Shard_lease_survives_deactivation()
     {
         var shard = fixture.Client.GetGrain<IDataShardGrain>(NewId("job") + "/3");
         var lease = await shard.Acquire("w1", TimeSpan.FromMinutes(5));
-        Assert.True(await shard.SavePosition("w1", 1234));
 
         await Deactivate(shard);
         var reloaded = await shard.GetLease();
-        Assert.Equal(1234, reloaded.Position);
         Assert.Equal("w1", reloaded.Holder);
         Assert.Equal(lease.ExpiresAt, reloaded.ExpiresAt);
         Assert.False((await shard.Acquire("w2", TimeSpan.FromMinutes(5))).Granted);
@@ -97,16 +96,43 @@ public sealed class PersistenceTests(ClusterFixture fixture) : IClassFixture<Clu
         Assert.Equal(0, (await group.Join("w1")).Rank);
         var second = await group.Join("w2");
         Assert.Equal((1, 2), (second.Rank, second.WorldSize));
-        await group.CommitRound("w1", 200, "ckpt/200");
-        var late = await group.CommitRound("w2", 150, "ckpt/150");
-        Assert.Equal(("ckpt/200", 200L, 2L), (late.Checkpoint, late.CheckpointStep, late.Round));
 
         await Deactivate(group);
         var reloaded = await group.GetMembership("w2");
-        Assert.Equal(new GroupMembership(1, 2, 2, "ckpt/200", 200), reloaded);
+        Assert.Equal(new GroupMembership(1, 2), reloaded);
         await group.Leave("w1");
         Assert.Equal(0, (await group.GetMembership("w2")).Rank);
         Assert.Equal(-1, (await group.GetMembership("w1")).Rank);
+    }
+
+    [Fact]
+    public async Task Coordinator_and_shard_states_stored_with_their_old_checkpoint_copies_still_load()
+    {
+        // What the previous version stored: the coordinator kept a round and a checkpoint, the shard a read position.
+        var group = fixture.Client.GetGrain<ICoordinatorGrain>(NewId("job"));
+        WriteStored("coordinator", group, """{"Members":["w1","w2"],"Round":7,"Checkpoint":"store:j/step-00000200","CheckpointStep":200}""");
+        var shard = fixture.Client.GetGrain<IDataShardGrain>(NewId("job") + "/0");
+        var expires = fixture.Clock.GetUtcNow() + TimeSpan.FromMinutes(5);
+        WriteStored("shard", shard, $$"""{"Holder":"w1","ExpiresAt":"{{expires:O}}","Position":1234}""");
+
+        Assert.Equal(new GroupMembership(1, 2), await group.GetMembership("w2"));
+        var lease = await shard.GetLease();
+        Assert.Equal(("w1", expires), (lease.Holder, lease.ExpiresAt));
+        Assert.False((await shard.Acquire("w2", TimeSpan.FromMinutes(5))).Granted);
+
+        // The next write stores the current shape only.
+        await group.Leave("w1");
+        var stored = fixture.ReadStored("coordinator", group).State;
+        Assert.Equal(["Members"], stored.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(0, (await group.GetMembership("w2")).Rank);
+    }
+
+    /// <summary>Puts a state file where the file store looks for this grain's state, as an older version wrote it.</summary>
+    private void WriteStored(string stateName, IAddressable grain, string stateJson)
+    {
+        var path = fixture.StateFile(stateName, grain);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, $$"""{"ETag":"1","GrainId":"{{grain.GetGrainId()}}","State":{{stateJson}}}""");
     }
 
     [Fact]

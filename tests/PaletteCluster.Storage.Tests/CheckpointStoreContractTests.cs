@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using PaletteCluster.CheckpointFormat;
 
 namespace PaletteCluster.Storage.Tests;
 
@@ -33,7 +34,7 @@ public abstract class CheckpointStoreContractTests : IDisposable
         return store;
     }
 
-    private static string Blob(long step, string file) => $"{Job}/checkpoints/step-{step:D8}/{file}";
+    private static string Blob(long step, string file) => $"{Job}/checkpoints/{CheckpointFolders.StepFolderName(step)}/{file}";
 
     [Fact]
     public async Task Latest_names_the_newest_of_three_and_restore_gives_identical_files()

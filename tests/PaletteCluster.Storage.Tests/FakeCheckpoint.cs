@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PaletteCluster.CheckpointFormat;
 
 namespace PaletteCluster.Storage.Tests;
 
@@ -14,7 +15,7 @@ internal static class FakeCheckpoint
 {
     public static string Write(string parentFolder, long step, int seed = 0)
     {
-        var folder = Path.Combine(parentFolder, $"step-{step:D8}");
+        var folder = Path.Combine(parentFolder, CheckpointFolders.StepFolderName(step));
         Directory.CreateDirectory(folder);
         var random = new Random(seed + (int)step);
         var files = new JsonObject();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using PaletteCluster.Testing;
@@ -25,7 +26,7 @@ public class BackgroundCheckpointTests
 
         foreach (var step in new long[] { 2, 4, 6 })
         {
-            var folder = TrainingRun.StepFolder(step);
+            var folder = CheckpointFolders.StepFolderName(step);
             foreach (var file in StateFiles)
             {
                 var expected = Sha256(Path.Combine(root, "sync", "checkpoints", folder, file));
@@ -33,7 +34,7 @@ public class BackgroundCheckpointTests
                 Assert.True(expected == actual, $"{folder}/{file} differs between synchronous and background writes");
             }
         }
-        Assert.Equal(Path.Combine(root, "background", "checkpoints", TrainingRun.StepFolder(6)), background.LastCheckpoint);
+        Assert.Equal(Path.Combine(root, "background", "checkpoints", CheckpointFolders.StepFolderName(6)), background.LastCheckpoint);
         Assert.True(background.CheckpointStallSeconds > 0 && background.CheckpointWriteSeconds > 0);
         Assert.True(sync.CheckpointStallSeconds >= sync.CheckpointWriteSeconds, "a synchronous write stalls training for all of its time");
     }
@@ -69,15 +70,15 @@ public class BackgroundCheckpointTests
         var data = RealPhotos.CopyTo(Path.Combine(root, "images"), 4);
         var options = Options(data, Path.Combine(root, "run"), totalSteps: 8, every: 2) with { SynchronousCheckpoints = synchronous };
         // A file where the step-4 folder goes: the atomic writer refuses to replace it.
-        var blocked = Path.Combine(options.CheckpointsDir, TrainingRun.StepFolder(4));
+        var blocked = Path.Combine(options.CheckpointsDir, CheckpointFolders.StepFolderName(4));
         Directory.CreateDirectory(options.CheckpointsDir);
         File.WriteAllText(blocked, "in the way");
 
         var e = Assert.Throws<CheckpointException>(() => Run(options));
 
         Assert.Contains(blocked, e.Message);
-        Assert.True(Directory.Exists(Path.Combine(options.CheckpointsDir, TrainingRun.StepFolder(2))));
-        Assert.False(Directory.Exists(Path.Combine(options.CheckpointsDir, TrainingRun.StepFolder(8))), "training went on to the end after a failed checkpoint");
+        Assert.True(Directory.Exists(Path.Combine(options.CheckpointsDir, CheckpointFolders.StepFolderName(2))));
+        Assert.False(Directory.Exists(Path.Combine(options.CheckpointsDir, CheckpointFolders.StepFolderName(8))), "training went on to the end after a failed checkpoint");
     }
 
     [Fact]
@@ -165,8 +166,8 @@ public class BackgroundCheckpointTests
             .Run(new Progress(p => { if (p.Step == 5) stop.Cancel(); }), stop.Token);
         Assert.True(first.Cancelled);
         Assert.Equal(5, first.Step);
-        Assert.Equal(Path.Combine(splitOptions.CheckpointsDir, TrainingRun.StepFolder(5)), first.LastCheckpoint);
-        Assert.True(Directory.Exists(Path.Combine(splitOptions.CheckpointsDir, TrainingRun.StepFolder(3))));
+        Assert.Equal(Path.Combine(splitOptions.CheckpointsDir, CheckpointFolders.StepFolderName(5)), first.LastCheckpoint);
+        Assert.True(Directory.Exists(Path.Combine(splitOptions.CheckpointsDir, CheckpointFolders.StepFolderName(3))));
 
         manual_seed(456);
         var second = new TrainingRun(config, splitOptions with { Resume = true }, TrainerFixture.Cpu, NullLogger.Instance).Run();

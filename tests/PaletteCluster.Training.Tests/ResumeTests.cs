@@ -1,3 +1,4 @@
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using PaletteCluster.Testing;

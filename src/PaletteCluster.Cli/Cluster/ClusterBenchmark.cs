@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Training;
 using PaletteCluster.Worker;

@@ -35,12 +35,5 @@ public sealed class CoordinatorGrain : Grain, ICoordinatorGrain
         if (Group.Leave(workerId)) await _record.WriteStateAsync();
     }
 
-    public async Task<GroupMembership> CommitRound(string workerId, long step, string checkpoint)
-    {
-        var membership = Group.CommitRound(workerId, step, checkpoint);
-        await _record.WriteStateAsync();
-        return membership;
-    }
-
     public Task<GroupMembership> GetMembership(string workerId) => Task.FromResult(Group.MembershipOf(workerId));
 }

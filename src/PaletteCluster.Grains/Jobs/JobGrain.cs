@@ -143,14 +143,14 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
 
     public async Task<WorkerDirective> ReportProgress(string workerId, ProgressReport report)
     {
-        var directive = _machine.ReportProgress(workerId, report, out var checkpointMoved);
+        var directive = _machine.ReportProgress(workerId, report);
         if (directive == WorkerDirective.Stop)
         {
             _logger.LogDebug("Job {JobId} tells worker {WorkerId} to stop", JobId, workerId);
             return directive;
         }
 
-        if (_progressWrites.Changed(_time.GetUtcNow(), mustWrite: checkpointMoved)) await SaveAsync();
+        if (_progressWrites.Changed(_time.GetUtcNow())) await SaveAsync();
 
         // The dashboard never calls back, so awaiting it cannot deadlock; a dashboard failure must not stop training.
         try
@@ -163,6 +163,22 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
             _logger.LogWarning(e, "Job {JobId}: dashboard did not take the point at step {Step}", JobId, report.Step);
         }
         return directive;
+    }
+
+    public async Task<bool> CommitCheckpoint(string workerId, CheckpointCommit commit)
+    {
+        if (!_machine.CommitCheckpoint(workerId, commit, out var moved))
+        {
+            _logger.LogWarning("Job {JobId}: refused checkpoint step {Step} from worker {WorkerId}, which is not on its roster (or the job is over)",
+                JobId, commit.Step, workerId);
+            return false;
+        }
+        if (!moved) return true;
+        // Written before answering: once the worker hears "committed", a crash of this silo cannot take it back.
+        await SaveAsync();
+        _logger.LogInformation("Job {JobId}: checkpoint step {Step} committed by worker {WorkerId} ({Pointer})",
+            JobId, commit.Step, workerId, commit.Pointer);
+        return true;
     }
 
     public async Task Complete(string workerId, CompletionReport report)

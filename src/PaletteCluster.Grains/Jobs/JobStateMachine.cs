@@ -78,30 +78,44 @@ public sealed class JobStateMachine
     }
 
     /// <summary>
-    /// Records a report from the assigned worker of a running job; anyone else is told to stop and nothing is
-    /// recorded. <paramref name="checkpointMoved"/> says whether the checkpoint pointer advanced (must be persisted).
+    /// Records a report (metrics only) from the assigned worker of a running job; anyone else is told to stop and
+    /// nothing is recorded. A report never moves the checkpoint pointer: <see cref="CommitCheckpoint"/> does.
     /// </summary>
-    public WorkerDirective ReportProgress(string workerId, ProgressReport report, out bool checkpointMoved)
+    public WorkerDirective ReportProgress(string workerId, ProgressReport report)
     {
-        checkpointMoved = false;
         var job = Current;
         // A report sent just before the worker suspended the job may arrive after: record it, it changes no state.
         if (job is null || !IsHeld(job.State) || !job.Workers.Contains(workerId)) return WorkerDirective.Stop;
 
-        var updated = job with
+        Commit(job with
         {
             Step = report.Step,
             Loss = report.Loss,
             LearningRate = report.LearningRate,
             ImagesPerSecond = report.ImagesPerSecond,
-        };
-        if (IsNewerCheckpoint(job, report.Checkpoint, report.CheckpointStep))
-        {
-            updated = updated with { Checkpoint = report.Checkpoint, CheckpointStep = report.CheckpointStep };
-            checkpointMoved = true;
-        }
-        Commit(updated);
+        });
         return WorkerDirective.Continue;
+    }
+
+    /// <summary>
+    /// A worker on the roster commits a durable checkpoint as the job's resume point: the worker training it, or one
+    /// told to stop (paused) that has not released it yet, whose last checkpoint is the newest. The pointer only
+    /// moves forward: a commit for an older step (a late retry) changes nothing. Returns false when the worker is not
+    /// on the roster or the job is final (nothing changes), true otherwise; <paramref name="moved"/> says whether the
+    /// pointer advanced (the caller must persist before answering).
+    /// </summary>
+    public bool CommitCheckpoint(string workerId, CheckpointCommit commit, out bool moved)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentException.ThrowIfNullOrWhiteSpace(commit.Pointer);
+        ArgumentOutOfRangeException.ThrowIfNegative(commit.Step);
+        moved = false;
+        var job = Current;
+        if (job is null || IsFinal(job.State) || !job.Workers.Contains(workerId)) return false;
+        if (!IsNewerCheckpoint(job, commit.Pointer, commit.Step)) return true;
+        Commit(job with { Checkpoint = commit.Pointer, CheckpointStep = commit.Step, Step = Math.Max(job.Step, commit.Step) });
+        moved = true;
+        return true;
     }
 
     public JobStatus Complete(string workerId, CompletionReport report)

@@ -3,7 +3,7 @@ using PaletteCluster.Abstractions;
 
 namespace PaletteCluster.Grains.Shards;
 
-/// <summary>One data shard of one job ("{jobId}/{shard}"): its lease and read position, persisted on every change.</summary>
+/// <summary>One data shard of one job ("{jobId}/{shard}"): its lease, persisted on every change.</summary>
 public sealed class DataShardGrain : Grain, IDataShardGrain
 {
     private readonly IPersistentState<ShardLeaseState> _state;
@@ -41,13 +41,6 @@ public sealed class DataShardGrain : Grain, IDataShardGrain
     public async Task Release(string holder)
     {
         if (_leases.Release(holder)) await _state.WriteStateAsync();
-    }
-
-    public async Task<bool> SavePosition(string holder, long position)
-    {
-        if (!_leases.SavePosition(holder, position)) return false;
-        await _state.WriteStateAsync();
-        return true;
     }
 
     public Task<ShardLease> GetLease() => Task.FromResult(_leases.View());

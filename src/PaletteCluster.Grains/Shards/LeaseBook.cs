@@ -29,7 +29,7 @@ public sealed class LeaseBook
         if (current is not null && current != holder)
         {
             changed = false;
-            return new ShardLease(false, current, _state.ExpiresAt, _state.Position);
+            return new ShardLease(false, current, _state.ExpiresAt);
         }
         _state.Holder = holder;
         _state.ExpiresAt = _time.GetUtcNow() + duration;
@@ -46,18 +46,10 @@ public sealed class LeaseBook
         return true;
     }
 
-    /// <summary>Only the holder of a valid lease moves the position; a late writer whose lease lapsed cannot.</summary>
-    public bool SavePosition(string holder, long position)
-    {
-        if (ValidHolder != holder) return false;
-        _state.Position = position;
-        return true;
-    }
-
     /// <summary>Granted means a valid lease is held (by Holder); after expiry Holder is null.</summary>
     public ShardLease View()
     {
         var holder = ValidHolder;
-        return new ShardLease(holder is not null, holder, _state.ExpiresAt, _state.Position);
+        return new ShardLease(holder is not null, holder, _state.ExpiresAt);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using PaletteCluster.Data.Tasks;

@@ -4,33 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace PaletteCluster.Checkpoints;
+namespace PaletteCluster.CheckpointFormat;
 
 /// <summary>Size and SHA-256 (lowercase hex) of one file of a checkpoint folder.</summary>
 public sealed record CheckpointFileEntry(long Bytes, string Sha256);
-
-/// <summary>Well-known file names of a checkpoint folder.</summary>
-public static class CheckpointFiles
-{
-    public const string Manifest = "manifest.json";
-    public const string Model = "model.safetensors";
-    public const string Ema = "ema.safetensors";
-    public const string Optimizer = "optimizer.safetensors";
-
-    /// <summary>Files a resumable training checkpoint must contain (besides the manifest).</summary>
-    public static IReadOnlyList<string> Required { get; } = [Model, Ema, Optimizer];
-
-    /// <summary>
-    /// True for a plain file name that may be listed in a manifest: no directory parts, not hidden, not the
-    /// manifest itself.
-    /// </summary>
-    public static bool IsValidFileName(string? name) =>
-        !string.IsNullOrWhiteSpace(name)
-        && name == Path.GetFileName(name)
-        && name.IndexOfAny(['/', '\\', '\0']) < 0
-        && !name.StartsWith('.')
-        && name != Manifest;
-}
 
 /// <summary>
 /// Contents of <c>manifest.json</c>, the last file written into a checkpoint folder. Serialized as indented,
@@ -69,6 +46,10 @@ public sealed record CheckpointManifest
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.Strict,
     };
+
+    /// <summary>Sum of the listed files' sizes (the manifest itself not included).</summary>
+    [JsonIgnore]
+    public long TotalBytes => Files.Values.Sum(f => f.Bytes);
 
     /// <summary>Decoded bytes of the RNG state <paramref name="name"/>, or null if absent.</summary>
     public byte[]? GetRngState(string name) =>
@@ -139,8 +120,7 @@ public sealed record CheckpointManifest
         {
             if (!CheckpointFiles.IsValidFileName(name))
                 throw new CheckpointException($"{sourceName}: {CheckpointFiles.Manifest} lists an invalid file name '{name}'");
-            if (entry is null || entry.Bytes < 0 || entry.Sha256 is null || entry.Sha256.Length != 64 ||
-                !entry.Sha256.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f'))
+            if (entry is null || entry.Bytes < 0 || !Sha256Hex.IsValid(entry.Sha256))
                 throw new CheckpointException(
                     $"{sourceName}: {CheckpointFiles.Manifest} has an invalid size/SHA-256 entry for file {name}");
         }

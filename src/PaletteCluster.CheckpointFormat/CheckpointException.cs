@@ -1,4 +1,4 @@
-namespace PaletteCluster.Checkpoints;
+namespace PaletteCluster.CheckpointFormat;
 
 /// <summary>
 /// An expected checkpoint error (missing, corrupt, truncated or incompatible files). The message is written for a

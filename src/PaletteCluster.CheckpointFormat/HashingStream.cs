@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace PaletteCluster.Checkpoints;
+namespace PaletteCluster.CheckpointFormat;
 
 /// <summary>
 /// Write-only stream wrapper that computes the SHA-256 and byte count of everything written through it, so a file
