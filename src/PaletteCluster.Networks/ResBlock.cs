@@ -34,7 +34,7 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
     private readonly Conv2d in_conv;
     private readonly Linear emb_proj;
     private readonly GroupNorm32 out_norm;
-    private readonly Dropout dropout;
+    private readonly GeneratorDropout dropout;
     private readonly Conv2d out_conv;
     private readonly Conv2d? skip; // null = identity (channels unchanged)
 
@@ -49,7 +49,7 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
         in_conv = nn.Conv2d(inChannels, outChannels, 3, padding: 1, device: device);
         emb_proj = nn.Linear(embeddingChannels, 2 * outChannels, device: device);
         out_norm = Normalization.GroupNorm(outChannels, device);
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new GeneratorDropout(dropout);
         out_conv = nn.Conv2d(outChannels, outChannels, 3, padding: 1, device: device);
         skip = inChannels == outChannels ? null : nn.Conv2d(inChannels, outChannels, 1, device: device);
         RegisterComponents();

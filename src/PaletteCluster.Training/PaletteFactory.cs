@@ -11,9 +11,15 @@ public static class PaletteFactory
     public static UNetConfig NetworkConfig(TrainConfig config) =>
         UNetConfig.FromPreset(config.Preset) with { ImageSize = config.ImageSize, Dropout = config.Dropout };
 
+    /// <summary>
+    /// The network with its weights drawn from a generator of its own, seeded with config.Seed on the CPU: the
+    /// same start on every device and whatever else the process draws from libtorch's shared generator.
+    /// </summary>
     public static PaletteUNet CreateNetwork(TrainConfig config, Device device)
     {
         var net = new PaletteUNet(NetworkConfig(config));
+        using (var init = new Generator(unchecked((ulong)config.Seed), CPU))
+            SeededInitialization.Apply(net, init);
         return net.to(device);
     }
 

@@ -9,7 +9,7 @@ namespace PaletteCluster.Training;
 
 /// <summary>
 /// One Palette training step and the state it mutates: fp32 master network, Adam, EMA, LR schedule and the
-/// noise generator. Knows nothing of data loading, files or clusters.
+/// noise and dropout generators. Knows nothing of data loading, files or clusters.
 /// </summary>
 public sealed class PaletteTrainer : IDisposable
 {
@@ -23,9 +23,8 @@ public sealed class PaletteTrainer : IDisposable
         config.Validate();
         Config = config;
         Device = device;
-        // Weight init and dropout draw from libtorch's process-wide generator (TorchSharp offers no per-module
-        // one): a process trains one model at a time, as a worker does.
-        torch.manual_seed(config.Seed).Dispose();
+        // Weights, dropout masks and noise each come from a generator of this trainer's own, never from libtorch's
+        // process-wide one, so trainers running side by side in one process do not disturb each other.
         Network = PaletteFactory.CreateNetwork(config, device);
         _diffusion = PaletteFactory.CreateDiffusion(config);
         Optimizer = new Adam(Network.named_parameters().Select(p => (p.name, p.parameter)));
@@ -33,9 +32,12 @@ public sealed class PaletteTrainer : IDisposable
         _lr = new WarmupLearningRate(config.LearningRate, config.WarmupSteps);
         // Gamma and noise come from their own generator so data and dropout never shift the noise stream.
         NoiseGenerator = new Generator((ulong)config.Seed + 1, device);
+        DropoutGenerator = new Generator((ulong)config.Seed + 2, device);
+        GeneratorDropout.AssignGenerator(Network, DropoutGenerator);
         if (config.Precision == PrecisionMode.Bf16)
         {
             _bf16 = new Bf16ComputeReplica(Network, PaletteFactory.CreateNetwork(config, device));
+            GeneratorDropout.AssignGenerator(_bf16.Replica, DropoutGenerator); // the replica runs the forward pass
             _predictor = PaletteFactory.AsNoisePredictor((PaletteUNet)_bf16.Replica, ScalarType.BFloat16);
         }
         else
@@ -50,6 +52,7 @@ public sealed class PaletteTrainer : IDisposable
     public Adam Optimizer { get; }
     public ExponentialMovingAverage Ema { get; }
     public Generator NoiseGenerator { get; }
+    public Generator DropoutGenerator { get; }
 
     /// <summary>Completed optimizer updates.</summary>
     public long Step => Optimizer.StepCount;
@@ -93,5 +96,6 @@ public sealed class PaletteTrainer : IDisposable
         Optimizer.Dispose();
         Network.Dispose();
         NoiseGenerator.Dispose();
+        DropoutGenerator.Dispose();
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PaletteCluster.Training;
@@ -14,7 +15,12 @@ namespace PaletteCluster.Training;
 public static class TrainerCheckpoint
 {
     private const string NoiseRng = "noise";
-    private const string GlobalCpuRng = "torch_cpu_global";
+    private const string DropoutRng = "dropout";
+    /// <summary>
+    /// Written by checkpoints from before the dropout generator, when dropout drew from libtorch's process-wide
+    /// CPU generator; read only to resume those.
+    /// </summary>
+    private const string LegacyGlobalCpuRng = "torch_cpu_global";
 
     /// <param name="copyInto">
     /// Where to copy the tensors so the content stays valid while training goes on (e.g. for a write on another
@@ -46,7 +52,7 @@ public static class TrainerCheckpoint
             RngStates = new Dictionary<string, byte[]>
             {
                 [NoiseRng] = GeneratorBytes(trainer.NoiseGenerator.get_state()),
-                [GlobalCpuRng] = GeneratorBytes(get_rng_state()),
+                [DropoutRng] = GeneratorBytes(trainer.DropoutGenerator.get_state()),
             },
             DataPosition = new JsonObject { ["epoch"] = position.Epoch, ["index"] = position.Index },
         };
@@ -87,10 +93,25 @@ public static class TrainerCheckpoint
         DisposeAll(optimizer);
 
         using (var noise = StateTensor(checkpoint.GetRngState(NoiseRng))) trainer.NoiseGenerator.set_state(noise);
-        using (var global = StateTensor(checkpoint.GetRngState(GlobalCpuRng))) set_rng_state(global);
+        RestoreDropoutGenerator(trainer, checkpoint);
 
         var pos = checkpoint.Manifest.DataPosition;
         return new DataPosition(pos["epoch"]?.GetValue<long>() ?? 0, pos["index"]?.GetValue<long>() ?? 0);
+    }
+
+    /// <summary>
+    /// An older checkpoint holds the process-wide CPU generator instead, which its dropout drew from on the CPU: it
+    /// becomes the dropout generator's state, so such a run continues as it would have. On CUDA that generator never
+    /// fed dropout, and the freshly seeded dropout generator stays.
+    /// </summary>
+    private static void RestoreDropoutGenerator(PaletteTrainer trainer, CheckpointReader checkpoint)
+    {
+        var bytes = checkpoint.Manifest.GetRngState(DropoutRng);
+        if (bytes is null && trainer.DropoutGenerator.device.type == DeviceType.CPU)
+            bytes = checkpoint.Manifest.GetRngState(LegacyGlobalCpuRng);
+        if (bytes is null) return;
+        using var state = StateTensor(bytes);
+        trainer.DropoutGenerator.set_state(state);
     }
 
     public static JsonObject ConfigToJson(TrainConfig config) =>

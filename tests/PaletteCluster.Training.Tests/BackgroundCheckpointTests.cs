@@ -156,12 +156,12 @@ public class BackgroundCheckpointTests
     {
         var root = RealPhotos.NewTempDir("pc-bgckpt");
         var data = RealPhotos.CopyTo(Path.Combine(root, "images"), 4);
-        var config = TrainerFixture.Tiny() with { Dropout = 0.1 }; // dropout exercises the global RNG state
+        var config = TrainerFixture.Tiny() with { Dropout = 0.1 }; // dropout exercises the dropout generator's state
         var straight = new TrainingRun(config, Options(data, Path.Combine(root, "straight"), totalSteps: 9, every: 3), TrainerFixture.Cpu, NullLogger.Instance).Run();
 
         var splitOptions = Options(data, Path.Combine(root, "split"), totalSteps: 9, every: 3);
         using var stop = new CancellationTokenSource();
-        manual_seed(123); // the process-wide generator must come from the checkpoint, not from whatever ran before
+        manual_seed(123); // whatever the process-wide generator holds must not change the trajectory
         var first = new TrainingRun(config, splitOptions, TrainerFixture.Cpu, NullLogger.Instance)
             .Run(new Progress(p => { if (p.Step == 5) stop.Cancel(); }), stop.Token);
         Assert.True(first.Cancelled);

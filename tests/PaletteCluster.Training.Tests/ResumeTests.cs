@@ -13,7 +13,7 @@ public class ResumeTests
     public void RestoredTrainerContinuesBitForBit()
     {
         using var batch = TrainerFixture.RealBatch(4);
-        var config = TrainerFixture.Tiny() with { Dropout = 0.1 }; // dropout exercises the global RNG state
+        var config = TrainerFixture.Tiny() with { Dropout = 0.1 }; // dropout exercises the dropout generator's state
         var dir = Path.Combine(RealPhotos.NewTempDir("pc-resume"), "step");
 
         using var straight = new PaletteTrainer(config, TrainerFixture.Cpu);
@@ -21,7 +21,7 @@ public class ResumeTests
         CheckpointWriter.Write(dir, TrainerCheckpoint.Capture(straight, new DataPosition(1, 2)));
         for (int i = 0; i < 3; i++) straight.TrainStep(batch.Condition, batch.Target).Dispose();
 
-        manual_seed(999); // a fresh process would start with other global RNG state
+        manual_seed(999); // a fresh process would start with other global RNG state, which must not matter
         using var resumed = new PaletteTrainer(config, TrainerFixture.Cpu);
         var position = TrainerCheckpoint.Restore(resumed, CheckpointReader.Open(dir));
         for (int i = 0; i < 3; i++) resumed.TrainStep(batch.Condition, batch.Target).Dispose();
@@ -32,6 +32,33 @@ public class ResumeTests
                    resumed.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter), "parameters");
         AssertSame(straight.Ema.StateTensors(), resumed.Ema.StateTensors(), "EMA");
         AssertSame(straight.Optimizer.StateTensors(), resumed.Optimizer.StateTensors(), "Adam moments");
+    }
+
+    [Fact]
+    public void ACheckpointFromBeforeTheDropoutGeneratorContinuesItsDropoutStream()
+    {
+        // Such checkpoints hold no "dropout" state but the process-wide CPU generator ("torch_cpu_global") that their
+        // dropout drew from; on the CPU it must become the dropout generator's state.
+        using var batch = TrainerFixture.RealBatch(4);
+        var config = TrainerFixture.Tiny() with { Dropout = 0.3 };
+        var dir = Path.Combine(RealPhotos.NewTempDir("pc-resume"), "step");
+
+        using var straight = new PaletteTrainer(config, TrainerFixture.Cpu);
+        straight.TrainStep(batch.Condition, batch.Target).Dispose();
+        var content = TrainerCheckpoint.Capture(straight, DataPosition.Start);
+        Assert.True(content.RngStates!.ContainsKey("dropout"));
+        var legacyRng = content.RngStates!.Where(r => r.Key != "dropout")
+            .Append(new KeyValuePair<string, byte[]>("torch_cpu_global", content.RngStates!["dropout"]))
+            .ToDictionary(r => r.Key, r => r.Value);
+        CheckpointWriter.Write(dir, content with { RngStates = legacyRng });
+        for (int i = 0; i < 2; i++) straight.TrainStep(batch.Condition, batch.Target).Dispose();
+
+        using var resumed = new PaletteTrainer(config with { Seed = 1 }, TrainerFixture.Cpu); // its own dropout stream differs
+        TrainerCheckpoint.Restore(resumed, CheckpointReader.Open(dir));
+        for (int i = 0; i < 2; i++) resumed.TrainStep(batch.Condition, batch.Target).Dispose();
+
+        AssertSame(straight.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter),
+                   resumed.Network.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter), "parameters");
     }
 
     [Fact]

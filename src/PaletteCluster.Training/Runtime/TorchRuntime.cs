@@ -16,7 +16,10 @@ public static class TorchRuntime
         libTorchFolder ??= Environment.GetEnvironmentVariable(LibTorchFolder.EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(libTorchFolder)) LibTorchFolder.Load(libTorchFolder);
 
-        bool wantsCuda = device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase);
+        device = device.Trim().ToLowerInvariant();
+        // Exactly cuda or cuda:N: anything else ("cudax", "cuda:") is a typo, not a CUDA request.
+        var cudaRequest = System.Text.RegularExpressions.Regex.Match(device, "^cuda(?::([0-9]+))?$");
+        bool wantsCuda = cudaRequest.Success;
         if (device is not ("auto" or "cpu") && !wantsCuda)
             throw new TorchRuntimeException($"unknown device '{device}': use cpu, cuda, cuda:N or auto");
         if (wantsCuda || device == "auto")
@@ -27,6 +30,9 @@ public static class TorchRuntime
                     "CUDA was requested but is not available: this build carries the CPU libtorch. Set PALETTE_LIBTORCH to a CUDA libtorch folder (docs/libtorch.md) or use --device cpu");
             if (cuda)
             {
+                int count = torch.cuda.device_count();
+                if (cudaRequest.Groups[1].Success && (!int.TryParse(cudaRequest.Groups[1].Value, out int index) || index >= count))
+                    throw new TorchRuntimeException($"{device} was requested but this machine has {count} CUDA device(s): use cuda:0 to cuda:{count - 1}");
                 torch.backends.cuda.matmul.allow_tf32 = true;
                 torch.backends.cudnn.allow_tf32 = true;
                 return device == "auto" ? torch.device("cuda") : torch.device(device);
