@@ -88,7 +88,7 @@ public static class CheckpointWriter
                     foreach (var (k, v) in extra) metadata[k] = v;
 
                 // Unbuffered (bufferSize 0): tensor bytes go from tensor memory straight to the file, and a writer on a
-                // background thread allocates no managed buffers that would eat the training thread's GC-quiet budget.
+                // background thread allocates no managed buffers while the training steps run.
                 using var file = new FileStream(Path.Combine(temp, fileName), FileMode.CreateNew, FileAccess.Write,
                     FileShare.None, bufferSize: 0);
                 using var hashing = new HashingStream(file, leaveOpen: true);

@@ -56,22 +56,23 @@ public sealed class DdimSampler : ISampler
         for (int i = 0; i < _timesteps.Length; i++)
         {
             using var step = NewDisposeScope();
+            using var k = new HeldScalars(); // every Scalar of this step, alive until its last native call is done
             double gamma = Schedule.Gamma(_timesteps[i]);
             double gammaPrev = i + 1 < _timesteps.Length ? Schedule.Gamma(_timesteps[i + 1]) : 1.0;
-            var gammaBatch = full(new[] { shape[0] }, gamma, dtype: ScalarType.Float32, device: device);
+            var gammaBatch = full(new[] { shape[0] }, k.Of(gamma), dtype: ScalarType.Float32, device: device);
             var eps = model(condition, y, gammaBatch);
 
-            var y0Hat = (y - eps * Math.Sqrt(1.0 - gamma)) / Math.Sqrt(gamma);
+            var y0Hat = (y - eps.mul(k.Of(Math.Sqrt(1.0 - gamma)))).div(k.Of(Math.Sqrt(gamma)));
             if (ClipDenoised)
-                y0Hat = y0Hat.clamp(-1.0, 1.0);
+                y0Hat = y0Hat.clamp(k.Of(-1.0), k.Of(1.0));
             // Re-derive eps from the clipped y0^ so that both terms describe the same y_t.
-            var epsHat = (y - y0Hat * Math.Sqrt(gamma)) / Math.Sqrt(1.0 - gamma);
+            var epsHat = (y - y0Hat.mul(k.Of(Math.Sqrt(gamma)))).div(k.Of(Math.Sqrt(1.0 - gamma)));
 
             double sigma = Eta * Math.Sqrt((1.0 - gammaPrev) / (1.0 - gamma)) * Math.Sqrt(1.0 - gamma / gammaPrev);
             double direction = Math.Sqrt(Math.Max(0.0, 1.0 - gammaPrev - sigma * sigma));
-            var next = y0Hat * Math.Sqrt(gammaPrev) + epsHat * direction;
+            var next = y0Hat.mul(k.Of(Math.Sqrt(gammaPrev))).add(epsHat.mul(k.Of(direction)), k.One);
             if (sigma > 0)
-                next = next + randn(shape, dtype: dtype, device: device, generator: gen) * sigma;
+                next = next.add(randn(shape, dtype: dtype, device: device, generator: gen).mul(k.Of(sigma)), k.One);
             if (maskT is not null)
                 next = SamplerInputs.Paste(next, maskT, knownT!);
             next.MoveToOuterDisposeScope();

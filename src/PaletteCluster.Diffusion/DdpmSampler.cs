@@ -43,15 +43,17 @@ public sealed class DdpmSampler : ISampler
         for (int t = Schedule.Steps; t >= 1; t--)
         {
             using var step = NewDisposeScope();
+            using var k = new HeldScalars(); // every Scalar of this step, alive until its last native call is done
             double alpha = Schedule.Alpha(t), gamma = Schedule.Gamma(t);
-            var gammaBatch = full(new[] { shape[0] }, gamma, dtype: ScalarType.Float32, device: device);
+            var gammaBatch = full(new[] { shape[0] }, k.Of(gamma), dtype: ScalarType.Float32, device: device);
             var eps = model(condition, y, gammaBatch);
             var next = ClipDenoised
-                ? ((y - eps * Math.Sqrt(1.0 - gamma)) / Math.Sqrt(gamma)).clamp(-1.0, 1.0) * Schedule.PosteriorMeanCoefY0[t - 1]
-                  + y * Schedule.PosteriorMeanCoefYt[t - 1]
-                : (y - eps * ((1.0 - alpha) / Math.Sqrt(1.0 - gamma))) / Math.Sqrt(alpha);
+                ? (y - eps.mul(k.Of(Math.Sqrt(1.0 - gamma)))).div(k.Of(Math.Sqrt(gamma))).clamp(k.Of(-1.0), k.Of(1.0))
+                      .mul(k.Of(Schedule.PosteriorMeanCoefY0[t - 1]))
+                      .add(y.mul(k.Of(Schedule.PosteriorMeanCoefYt[t - 1])), k.One)
+                : (y - eps.mul(k.Of((1.0 - alpha) / Math.Sqrt(1.0 - gamma)))).div(k.Of(Math.Sqrt(alpha)));
             if (t > 1)
-                next = next + randn(shape, dtype: dtype, device: device, generator: gen) * Math.Sqrt(1.0 - alpha);
+                next = next.add(randn(shape, dtype: dtype, device: device, generator: gen).mul(k.Of(Math.Sqrt(1.0 - alpha))), k.One);
             if (maskT is not null)
                 next = SamplerInputs.Paste(next, maskT, knownT!);
             next.MoveToOuterDisposeScope();

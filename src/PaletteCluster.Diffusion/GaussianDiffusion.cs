@@ -29,10 +29,11 @@ public sealed class GaussianDiffusion : IDisposable
     {
         CheckBatch(gamma, y0, nameof(gamma));
         using var scope = NewDisposeScope();
+        using var k = new HeldScalars();
         var g = gamma.to_type(ScalarType.Float64);
         var signal = Broadcast.PerItem(g.sqrt().to_type(y0.dtype), y0);
-        var spread = Broadcast.PerItem((1.0 - g).sqrt().to_type(y0.dtype), y0);
-        return (signal * y0 + spread * noise).MoveToOuterDisposeScope();
+        var spread = Broadcast.PerItem(OneMinus(g, k).sqrt().to_type(y0.dtype), y0);
+        return (signal * y0).add(spread * noise, k.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -45,13 +46,14 @@ public sealed class GaussianDiffusion : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1L);
         ArgumentNullException.ThrowIfNull(gen);
         using var scope = NewDisposeScope();
+        using var k = new HeldScalars();
         var t = randint(1, Schedule.Steps + 1, new[] { batch }, dtype: ScalarType.Int64, device: device, generator: gen);
         var u = rand(new[] { batch }, dtype: ScalarType.Float64, device: device, generator: gen);
-        var index = t - 1;
+        var index = t.sub(k.One);
         var tables = TablesOn(device);
         var gammaPrev = tables.GammaPrev.index_select(0, index);
         var gammaT = tables.Gamma.index_select(0, index);
-        var gamma = gammaPrev + u * (gammaT - gammaPrev);
+        var gamma = gammaPrev.add(u * (gammaT - gammaPrev), k.One);
         return (t.MoveToOuterDisposeScope(), gamma.MoveToOuterDisposeScope());
     }
 
@@ -72,10 +74,11 @@ public sealed class GaussianDiffusion : IDisposable
     {
         CheckBatch(t, y0, nameof(t));
         using var scope = NewDisposeScope();
-        var index = t.to_type(ScalarType.Int64) - 1;
+        using var k = new HeldScalars();
+        var index = t.to_type(ScalarType.Int64).sub(k.One);
         Tensor Column(double[] table) => Broadcast.PerItem(
             tensor(table, dtype: ScalarType.Float64, device: y0.device).index_select(0, index).to_type(y0.dtype), y0);
-        var mean = Column(Schedule.PosteriorMeanCoefY0Array) * y0 + Column(Schedule.PosteriorMeanCoefYtArray) * yt;
+        var mean = (Column(Schedule.PosteriorMeanCoefY0Array) * y0).add(Column(Schedule.PosteriorMeanCoefYtArray) * yt, k.One);
         var variance = Column(Schedule.PosteriorVarianceArray);
         return (mean.MoveToOuterDisposeScope(), variance.MoveToOuterDisposeScope());
     }
@@ -85,7 +88,8 @@ public sealed class GaussianDiffusion : IDisposable
     {
         if (t < 1 || t > Schedule.Steps)
             throw new ArgumentOutOfRangeException(nameof(t), t, $"Step must lie in 1..{Schedule.Steps}.");
-        using var steps = full(new[] { y0.shape[0] }, t, dtype: ScalarType.Int64, device: y0.device);
+        using var step = t.ToScalar();
+        using var steps = full(new[] { y0.shape[0] }, step, dtype: ScalarType.Int64, device: y0.device);
         return QPosteriorMeanVariance(y0, yt, steps);
     }
 
@@ -107,19 +111,20 @@ public sealed class GaussianDiffusion : IDisposable
             Broadcast.CheckMask(mask, y0, nameof(mask));
 
         using var scope = NewDisposeScope();
+        using var k = new HeldScalars();
         var (_, gamma) = SampleTimestepsAndNoiseLevels(y0.shape[0], gen, y0.device);
         var noise = randn(y0.shape, dtype: y0.dtype, device: y0.device, generator: gen);
         var noisy = QSample(y0, gamma, noise);
         Tensor? m = mask?.to_type(y0.dtype);
         if (m is not null)
-            noisy = m * noisy + (1.0 - m) * y0;
+            noisy = (m * noisy).add(OneMinus(m, k) * y0, k.One);
 
         var predicted = model(x, noisy, gamma.to_type(ScalarType.Float32));
         var diff = predicted - noise;
         var error = loss switch
         {
             LossKind.L1 => diff.abs(),
-            LossKind.L2 => diff.square(),
+            LossKind.L2 => diff.pow(k.Of(2)), // what square() does, with a held exponent
             _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss kind."),
         };
 
@@ -129,11 +134,14 @@ public sealed class GaussianDiffusion : IDisposable
         else
         {
             // Count masked elements over all channels; clamp so an empty mask gives 0 rather than NaN, without a host sync.
-            var count = m.expand_as(error).sum().clamp_min(1.0);
+            var count = m.expand_as(error).sum().clamp_min(k.Of(1.0));
             value = (error * m).sum() / count;
         }
         return value.MoveToOuterDisposeScope();
     }
+
+    /// <summary>1 - t exactly as TorchSharp's <c>1.0 - t</c> computes it (-t + 1.0, alpha 1), with held Scalars.</summary>
+    internal static Tensor OneMinus(Tensor t, HeldScalars k) => t.negative().add(k.Of(1.0), k.One);
 
     private (Tensor GammaPrev, Tensor Gamma) TablesOn(Device device)
     {

@@ -51,5 +51,9 @@ internal static class SamplerInputs
     }
 
     /// <summary>y = mask * y + (1 - mask) * known, the blend used in training; exact where mask = 0.</summary>
-    public static Tensor Paste(Tensor y, Tensor mask, Tensor known) => mask * y + (1.0 - mask) * known;
+    public static Tensor Paste(Tensor y, Tensor mask, Tensor known)
+    {
+        using var k = new HeldScalars();
+        return (mask * y).add(GaussianDiffusion.OneMinus(mask, k) * known, k.One);
+    }
 }

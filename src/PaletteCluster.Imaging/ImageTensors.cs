@@ -49,7 +49,10 @@ public static class ImageTensors
             throw new ArgumentException($"Expected a (3,H,W) or (1,H,W) tensor, got ({string.Join(",", chw.shape)}).", nameof(chw));
         if (t.shape[0] == 1) t = t.expand(3, t.shape[1], t.shape[2]);
         int h = (int)t.shape[1], w = (int)t.shape[2];
-        var values = t.detach().to(ScalarType.Float32).cpu().clamp(-1f, 1f).add(1f).mul(127.5f).round().contiguous()
+        // Scalars held across their calls, the same float values as clamp(-1f, 1f).add(1f).mul(127.5f) would convert
+        // (add's implicit alpha is the integer 1): TorchSharp does not keep temporaries alive (docs/libtorch.md).
+        using Scalar low = (-1f).ToScalar(), high = 1f.ToScalar(), one = 1f.ToScalar(), alpha = 1.ToScalar(), scale = 127.5f.ToScalar();
+        var values = t.detach().to(ScalarType.Float32).cpu().clamp(low, high).add(one, alpha).mul(scale).round().contiguous()
             .data<float>().ToArray();
         int plane = h * w;
         var rgb = new byte[3 * plane];

@@ -66,6 +66,8 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
         var parts = qkvT.unbind(1);
         var o = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
         o = o.transpose(-1, -2).reshape(b, c, hh, ww);
-        return x + proj.forward(o);
+        // The alpha that `x + y` would pass as a temporary, held across the call (see docs/libtorch.md, last section).
+        using var one = 1.ToScalar();
+        return x.add(proj.forward(o), one);
     }
 }

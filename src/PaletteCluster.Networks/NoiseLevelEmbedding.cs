@@ -55,9 +55,13 @@ public sealed class NoiseLevelEmbedding : nn.Module<Tensor, Tensor>
     public static Tensor Sinusoidal(Tensor gamma, int dim, double scale)
     {
         int half = dim / 2;
-        var g = gamma.reshape(-1).to(ScalarType.Float32) * scale;
-        var freqs = torch.exp(torch.arange(half, dtype: ScalarType.Float32, device: gamma.device)
-                              * (-Math.Log(MaxPeriod) / half));
+        // Every Scalar held across its call, not left to implicit conversions (see docs/libtorch.md, last section);
+        // the same values and types as `* scale`, `arange(half)` (0, half, 1) and `* (-log(P) / half)`.
+        using var scaleS = scale.ToScalar();
+        using Scalar start = 0.ToScalar(), stop = half.ToScalar(), step = 1.ToScalar();
+        using var exponentS = (-Math.Log(MaxPeriod) / half).ToScalar();
+        var g = gamma.reshape(-1).to(ScalarType.Float32).mul(scaleS);
+        var freqs = torch.exp(torch.arange(start, stop, step, dtype: ScalarType.Float32, device: gamma.device).mul(exponentS));
         var angles = g.unsqueeze(1) * freqs.unsqueeze(0);
         return torch.cat([torch.cos(angles), torch.sin(angles)], 1);
     }

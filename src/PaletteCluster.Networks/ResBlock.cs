@@ -58,6 +58,8 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>x (B,Cin,H,W), emb (B,E) -> (B,Cout,H',W').</summary>
     public override Tensor forward(Tensor x, Tensor emb)
     {
+        // Held for the whole forward: the alpha that `a + b` would pass as a temporary (see docs/libtorch.md, last section).
+        using var one = 1.ToScalar();
         var h = nn.functional.silu(in_norm.forward(x));
         h = ApplyResample(h);
         x = ApplyResample(x);
@@ -65,9 +67,9 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
 
         // (B, 2C) -> (B, 2C, 1, 1) -> scale, shift: (B, C, 1, 1) each.
         var scaleShift = emb_proj.forward(nn.functional.silu(emb)).to(h.dtype).unsqueeze(-1).unsqueeze(-1).chunk(2, 1);
-        h = out_norm.forward(h) * (scaleShift[0] + 1) + scaleShift[1];
+        h = (out_norm.forward(h) * scaleShift[0].add(one, one)).add(scaleShift[1], one);
         h = out_conv.forward(dropout.forward(nn.functional.silu(h)));
-        return (skip is null ? x : skip.forward(x)) + h;
+        return (skip is null ? x : skip.forward(x)).add(h, one);
     }
 
     private Tensor ApplyResample(Tensor t) => Resample switch

@@ -5,8 +5,7 @@ namespace PaletteCluster.Training;
 
 /// <summary>How one checkpoint write went: its folder, how long it took, and its failure if it failed.</summary>
 /// <param name="ManagedBytesAllocated">
-/// Managed memory the writing thread allocated for it. On the background writer this counts against the training
-/// thread's GC-quiet region (see GcQuietSpan), so it has to stay small.
+/// Managed memory the writing thread allocated for it (the background writer runs while steps do, so it is kept small).
 /// </param>
 public sealed record CheckpointWriteResult(string Directory, TimeSpan WriteTime, long ManagedBytesAllocated, ExceptionDispatchInfo? Failure)
 {

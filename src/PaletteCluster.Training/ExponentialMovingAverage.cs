@@ -10,11 +10,14 @@ namespace PaletteCluster.Training;
 public sealed class ExponentialMovingAverage : IDisposable
 {
     private readonly List<(string Name, Tensor Shadow, Tensor Source)> _pairs;
+    // lerp_ takes its weight as a tensor: one 0-dim float64 tensor (what `1 - Decay` converted to before), made once.
+    private readonly Tensor _weight;
 
     public ExponentialMovingAverage(nn.Module model, double decay)
     {
         if (decay is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(decay), decay, "EMA decay must be within [0, 1]");
         Decay = decay;
+        _weight = tensor(1 - decay).DetachFromDisposeScope();
         using var _ = no_grad();
         _pairs = model.named_parameters().Select(p => (p.name, p.parameter.detach().clone().DetachFromDisposeScope(), (Tensor)p.parameter))
             .ToList();
@@ -27,7 +30,7 @@ public sealed class ExponentialMovingAverage : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         foreach (var (_, shadow, source) in _pairs)
-            shadow.lerp_(source, 1 - Decay); // shadow = decay*shadow + (1-decay)*source
+            shadow.lerp_(source, _weight); // shadow = decay*shadow + (1-decay)*source
     }
 
     public Dictionary<string, Tensor> StateTensors() => _pairs.ToDictionary(p => p.Name, p => p.Shadow);
@@ -54,5 +57,6 @@ public sealed class ExponentialMovingAverage : IDisposable
     public void Dispose()
     {
         foreach (var p in _pairs) p.Shadow.Dispose();
+        _weight.Dispose();
     }
 }

@@ -55,22 +55,18 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         Directory.CreateDirectory(options.RunDir);
         File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
 
-        // Batches may be made ahead on another thread, only as far as the GC-quiet region of the steps can absorb
-        // (see QuietBatchFeed). The position saved is that of the last batch trained on, never the producer's.
+        // Batches may be made ahead on another thread (see BatchFeed). The position saved is that of the last batch
+        // trained on, never the producer's.
         var loader = new PairBatchLoader(
             folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
         using var checkpoints = new RunCheckpointer(options.SynchronousCheckpoints, progress, logger);
-        using var batches = new QuietBatchFeed(loader, options.PrefetchDepth ?? PrefetchDepthDefault.For(device), logger);
+        using var batches = new BatchFeed(loader, options.PrefetchDepth ?? PrefetchDepthDefault.For(device));
         var clock = Stopwatch.StartNew();
         var loopClock = Stopwatch.StartNew();
         long imagesSinceReport = 0, firstStep = trainer.Step;
-        using var quiet = new GcQuietSpan();
         while (trainer.Step < options.TotalSteps && !cancel.IsCancellationRequested)
         {
-            // Batch making (in line) runs before the region is renewed: a new region starts with a collection, and the
-            // loader's image decodes are the bulk of the allocations (it only wraps arrays into tensors: no Scalars at risk).
             using var batch = batches.Next();
-            batches.BeforeStep(quiet);
             using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
             position = batch.Position;
             imagesSinceReport += runConfig.BatchSize;
@@ -93,8 +89,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         }
 
         loopClock.Stop();
-        batches.Dispose(); // the producer ends while the region still holds; the skipped files are complete after this
-        quiet.Dispose(); // checkpoint writes and sampling below allocate freely
+        batches.Dispose(); // the producer ends; the skipped files are complete after this
         long stepsRun = trainer.Step - firstStep;
         bool cancelled = trainer.Step < options.TotalSteps;
         if (cancelled && stepsRun > 0 && checkpoints.LastStarted?.EndsWith(CheckpointFolders.StepFolderName(trainer.Step)) != true)

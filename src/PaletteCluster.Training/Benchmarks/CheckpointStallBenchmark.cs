@@ -29,9 +29,6 @@ public static class CheckpointStallBenchmark
     public static CheckpointStallBenchmarkResult Run(TrainConfig config, Device device, int repeats, string folder)
     {
         using var trainer = new PaletteTrainer(config, device);
-        // As in a run: the step and the checkpoints happen inside a GC-quiet span, renewed (untimed) before each.
-        using var quiet = new Runtime.GcQuietSpan();
-        quiet.BeforeStep();
         using (var gen = new Generator(1234, device))
         using (var condition = randn([config.BatchSize, 3, config.ImageSize, config.ImageSize], device: device, generator: gen))
         using (var target = randn([config.BatchSize, 3, config.ImageSize, config.ImageSize], device: device, generator: gen))
@@ -46,7 +43,6 @@ public static class CheckpointStallBenchmark
         for (int i = 0; i < repeats; i++)
         {
             var syncDir = Path.Combine(folder, $"sync-{i}");
-            quiet.BeforeStep();
             long started = Stopwatch.GetTimestamp();
             CheckpointWriter.Write(syncDir, TrainerCheckpoint.Capture(trainer, position));
             sync.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -54,7 +50,6 @@ public static class CheckpointStallBenchmark
             Directory.Delete(syncDir, recursive: true);
 
             var backgroundDir = Path.Combine(folder, $"background-{i}");
-            quiet.BeforeStep();
             started = Stopwatch.GetTimestamp();
             var content = TrainerCheckpoint.Capture(trainer, position, copyInto: snapshot);
             // On a GPU the copy is queued, not done: wait for it, as the next step's kernels would.

@@ -20,12 +20,11 @@ public static class TrainStepBenchmark
         var gen = new Generator(1234, device);
         using var x = randn([config.BatchSize, 3, config.ImageSize, config.ImageSize], device: device, generator: gen);
         using var y = randn([config.BatchSize, 3, config.ImageSize, config.ImageSize], device: device, generator: gen);
-        using var quiet = new Runtime.GcQuietSpan(); // as in training: no collection inside a step
-        for (int i = 0; i < warmup; i++) Step(trainer, x, y, quiet);
+        for (int i = 0; i < warmup; i++) Step(trainer, x, y);
         Synchronize(device);
         memory.Sample();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(trainer, x, y, quiet);
+        for (int i = 0; i < steps; i++) Step(trainer, x, y);
         Synchronize(device);
         clock.Stop();
         memory.Sample();
@@ -35,11 +34,7 @@ public static class TrainStepBenchmark
             config.Precision.ToString().ToLowerInvariant(), parameters, ms, config.BatchSize * 1000.0 / ms, memory.PeakGiB, memory.Kind);
     }
 
-    private static void Step(PaletteTrainer trainer, Tensor x, Tensor y, Runtime.GcQuietSpan quiet)
-    {
-        quiet.BeforeStep();
-        trainer.TrainStep(x, y).Dispose();
-    }
+    private static void Step(PaletteTrainer trainer, Tensor x, Tensor y) => trainer.TrainStep(x, y).Dispose();
 
     internal static void Synchronize(Device device)
     {

@@ -1,3 +1,4 @@
+using PaletteCluster.Diffusion;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,11 +15,18 @@ public sealed class Adam : IDisposable
     private readonly IReadOnlyList<(string Name, Parameter Param)> _params;
     private readonly Tensor[] _expAvg;
     private readonly Tensor[] _expAvgSq;
+    // The constant factors of every step, owned here so that no step passes libtorch a temporary Scalar
+    // (see docs/libtorch.md, last section); per-step factors are held by a HeldScalars in Step.
+    private readonly HeldScalars _constants = new();
+    private readonly Scalar _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _eps;
 
     public Adam(IEnumerable<(string Name, Parameter Param)> parameters, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
         _params = parameters.Where(p => p.Param.requires_grad).ToList();
         Beta1 = beta1; Beta2 = beta2; Eps = eps;
+        (_beta1, _oneMinusBeta1) = (_constants.Of(beta1), _constants.Of(1 - beta1));
+        (_beta2, _oneMinusBeta2) = (_constants.Of(beta2), _constants.Of(1 - beta2));
+        _eps = _constants.Of(eps);
         _expAvg = _params.Select(p => zeros_like(p.Param).DetachFromDisposeScope()).ToArray();
         _expAvgSq = _params.Select(p => zeros_like(p.Param).DetachFromDisposeScope()).ToArray();
     }
@@ -38,15 +46,17 @@ public sealed class Adam : IDisposable
         double bc2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        using var k = new HeldScalars();
+        Scalar bc2SqrtS = k.Of(bc2Sqrt), stepSize = k.Of(-lr / bc1);
         for (int i = 0; i < _params.Count; i++)
         {
             var p = _params[i].Param;
             var g = p.grad;
             if (g is null) continue;
-            _expAvg[i].mul_(Beta1).add_(g, alpha: 1 - Beta1);
-            _expAvgSq[i].mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            var denom = _expAvgSq[i].sqrt().div_(bc2Sqrt).add_(Eps);
-            p.addcdiv_(_expAvg[i], denom, value: -lr / bc1);
+            _expAvg[i].mul_(_beta1).add_(g, alpha: _oneMinusBeta1);
+            _expAvgSq[i].mul_(_beta2).addcmul_(g, g, value: _oneMinusBeta2);
+            var denom = _expAvgSq[i].sqrt().div_(bc2SqrtS).add_(_eps, k.One); // add_(eps) passes alpha 1: held too
+            p.addcdiv_(_expAvg[i], denom, value: stepSize);
         }
     }
 
@@ -92,5 +102,6 @@ public sealed class Adam : IDisposable
     {
         foreach (var t in _expAvg) t.Dispose();
         foreach (var t in _expAvgSq) t.Dispose();
+        _constants.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using PaletteCluster.Diffusion;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -16,9 +17,11 @@ public static class GradientClipping
         if (grads.Count == 0) return tensor(0f);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        using var k = new HeldScalars(); // no temporary Scalars (docs/libtorch.md, last section)
         var norms = stack(grads.Select(g => g.detach().to(ScalarType.Float32).norm()).ToArray());
         var total = norms.norm();
-        var scale = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+        // maxNorm / (total + 1e-6), clamped at 1, as TorchSharp's operators compute it: reciprocal, then times maxNorm.
+        var scale = total.add(k.Of(1e-6), k.One).reciprocal().mul(k.Of(maxNorm)).clamp_max(k.Of(1.0));
         foreach (var g in grads) g.mul_(scale.to(g.dtype));
         return total.MoveToOuterDisposeScope();
     }

@@ -76,8 +76,11 @@ public sealed class ImageSampler : IDisposable
     public Tensor Sample(Tensor condition, Tensor? mask, Tensor? known, ISampler sampler, Generator generator, IProgress<int>? progress = null)
     {
         using var _ = no_grad();
-        using var quiet = Runtime.GcQuietZone.Enter(); // see GcQuietZone: no collection while TorchSharp temporaries are in use
-        return sampler.Sample(PaletteFactory.AsNoisePredictor(_network), condition.to(Device), mask?.to(Device), known?.to(Device), generator, progress).cpu();
+        // A scope holds every tensor made here (inputs moved to the device, the sample) until the last native call
+        // that reads it is done, even for a caller without a scope of its own.
+        using var scope = NewDisposeScope();
+        var sample = sampler.Sample(PaletteFactory.AsNoisePredictor(_network), condition.to(Device), mask?.to(Device), known?.to(Device), generator, progress);
+        return sample.cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>An image to sample from: a name (for the output file) and how to load it.</summary>

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using PaletteCluster.Data;
 using PaletteCluster.Data.Tasks;
 using PaletteCluster.Imaging;
-using PaletteCluster.Training.Runtime;
 using static TorchSharp.torch;
 
 namespace PaletteCluster.Training.Sampling;
@@ -33,7 +32,6 @@ public static class TaskSampleGrid
         for (int t = 0; t < tasks.Count; t++)
         {
             var task = tasks[t].Task;
-            using var quiet = GcQuietZone.Enter();
             using var scope = NewDisposeScope();
             var pairs = images.Select((image, j) =>
             {
