@@ -3,19 +3,21 @@ using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Storage;
 using PaletteCluster.Training;
+using PaletteCluster.Training.Callbacks;
 
 namespace PaletteCluster.Worker;
 
 /// <summary>
-/// Carries the trainer's progress to the job grain without ever blocking a training step: reports are queued on
-/// the training (or checkpoint-writer) thread and sent by a background task. A Stop answer from the job cancels
+/// A training callback that carries the trainer's progress to the job grain without ever blocking a training step:
+/// progress (every LogEvery steps) and complete checkpoints are queued on the training thread and sent by a
+/// background task. A Stop answer from the job cancels
 /// <see cref="StopRequested"/>, which the training loop observes at its next step (it then checkpoints and returns).
 /// With a checkpoint store, checkpoints are published by a second background task, newest first: when a checkpoint
 /// is written while the previous one is still uploading, only the newest waiting one is published (the queue holds
 /// at most one), so a slow store costs checkpoint frequency, never memory. The job hears of a checkpoint only once
 /// it is in the store. A store that stays unreachable past its retry limit cancels <see cref="StoreLost"/>.
 /// </summary>
-public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyncDisposable
+public sealed class ClusterProgressReporter : TrainingCallback, IAsyncDisposable
 {
     private readonly IJobGrain _job;
     private readonly ICoordinatorGrain _coordinator;
@@ -24,7 +26,7 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
     private readonly ILogger _logger;
     private readonly CheckpointPublisher? _publisher;
     private readonly Channel<Outgoing> _queue = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
-    private readonly Channel<TrainingProgress> _toPublish;
+    private readonly Channel<SavedCheckpoint> _toPublish;
     private readonly List<long> _droppedCheckpoints = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _storeLost = new();
@@ -39,7 +41,7 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
         CheckpointPublisher? publisher = null)
     {
         (_job, _coordinator, _leases, _workerId, _logger, _publisher) = (job, coordinator, leases, workerId, logger, publisher);
-        _toPublish = Channel.CreateBounded<TrainingProgress>(
+        _toPublish = Channel.CreateBounded<SavedCheckpoint>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             dropped => { lock (_droppedCheckpoints) _droppedCheckpoints.Add(dropped.Step); });
         _sender = Task.Run(SendLoop);
@@ -62,20 +64,36 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
     }
     private TrainingProgress? _latest;
 
-    public void Report(TrainingProgress value)
+    public override void ProgressLogged(TrainingState state, TrainingProgress progress)
     {
-        lock (_latestLock)
-            if (_latest is null || value.Step >= _latest.Step) _latest = value;
-        if (value.CheckpointWritten is not null && _publisher is not null)
+        UpdateLatest(progress);
+        _queue.Writer.TryWrite(new Outgoing(progress, null));
+    }
+
+    /// <summary>
+    /// A complete checkpoint with its step's progress (a stop's checkpoint has none: the worker publishes and reports
+    /// it from the run's result).
+    /// </summary>
+    public override void CheckpointSaved(TrainingState state, SavedCheckpoint checkpoint)
+    {
+        if (checkpoint.Progress is not { } progress) return;
+        UpdateLatest(progress);
+        if (_publisher is not null)
         {
             // The job hears of it from the publisher; the progress itself goes now.
-            _toPublish.Writer.TryWrite(value);
-            _queue.Writer.TryWrite(new Outgoing(value with { CheckpointWritten = null }, null));
+            _toPublish.Writer.TryWrite(checkpoint);
+            _queue.Writer.TryWrite(new Outgoing(progress, null));
         }
         else
         {
-            _queue.Writer.TryWrite(new Outgoing(value, value.CheckpointWritten));
+            _queue.Writer.TryWrite(new Outgoing(progress, checkpoint.Directory));
         }
+    }
+
+    private void UpdateLatest(TrainingProgress value)
+    {
+        lock (_latestLock)
+            if (_latest is null || value.Step >= _latest.Step) _latest = value;
     }
 
     private async Task PublishLoop()
@@ -92,8 +110,8 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
             if (_storeLost.IsCancellationRequested) continue; // drain: the worker republishes its newest after the outage
             try
             {
-                if (await _publisher!.PublishAsync(checkpoint.CheckpointWritten!, checkpoint.Step) is { } pointer)
-                    _queue.Writer.TryWrite(new Outgoing(checkpoint, pointer));
+                if (await _publisher!.PublishAsync(checkpoint.Directory, checkpoint.Step) is { } pointer)
+                    _queue.Writer.TryWrite(new Outgoing(checkpoint.Progress!, pointer));
             }
             catch (BlobStoreUnavailableException e)
             {
