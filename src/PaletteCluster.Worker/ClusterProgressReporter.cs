@@ -10,8 +10,8 @@ namespace PaletteCluster.Worker;
 /// <summary>
 /// A training callback that carries the trainer's progress to the job grain without ever blocking a training step:
 /// progress (every LogEvery steps) and complete checkpoints are queued on the training thread and sent by a
-/// background task. A Stop answer from the job cancels
-/// <see cref="StopRequested"/>, which the training loop observes at its next step (it then checkpoints and returns).
+/// background task. A Stop answer from the job cancels <see cref="StopRequested"/>, which the training loop observes
+/// at its next step (it then checkpoints and returns).
 /// With a checkpoint store, checkpoints are published by a second background task, newest first: when a checkpoint
 /// is written while the previous one is still uploading, only the newest waiting one is published (the queue holds
 /// at most one), so a slow store costs checkpoint frequency, never memory. The job hears of a checkpoint only once
