@@ -1,10 +1,9 @@
+using PaletteCluster.Data;
+
 namespace PaletteCluster.Training;
 
-/// <summary>What a run reports every few steps (the CLI draws it; later the job grain records it).</summary>
-/// <param name="CheckpointWritten">
-/// Set on the report of a checkpoint step, which is made once that checkpoint is complete on disk. Checkpoints are
-/// written in the background, so such a report can arrive after reports of later steps (see TrainingRun.Run);
-/// its Step, Loss, LearningRate and Position are those of the checkpoint.
-/// </param>
-public sealed record TrainingProgress(long Step, long TotalSteps, double Loss, double LearningRate, double ImagesPerSecond, string? CheckpointWritten,
-    PaletteCluster.Data.DataPosition Position);
+/// <summary>
+/// Where a run stands after a step, as callbacks report it (the CLI draws it, the job grain records it).
+/// ImagesPerSecond is measured since the previous step whose progress was taken.
+/// </summary>
+public sealed record TrainingProgress(long Step, long TotalSteps, double Loss, double LearningRate, double ImagesPerSecond, DataPosition Position);

@@ -1,20 +1,20 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using PaletteCluster.Data.Shards;
 using PaletteCluster.Data.Tasks;
+using PaletteCluster.Training.Callbacks;
 using PaletteCluster.Training.Runtime;
-using PaletteCluster.Training.Sampling;
 using static TorchSharp.torch;
 
 namespace PaletteCluster.Training;
 
 /// <summary>
 /// A local training run on a folder of images: resumes from the run folder's latest checkpoint, trains to the
-/// total step count, checkpoints periodically, on cancellation and at the end, then writes a sample grid.
+/// total step count, and raises events to callbacks (<see cref="TrainingCallback"/>) along the way. Checkpoints
+/// (periodic, on stop, at the end) and the final sample grid are callbacks of every run; callers add their own.
 /// </summary>
 public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, Device device, ILogger logger)
 {
@@ -33,83 +33,60 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     /// Trains to the total step count or until <paramref name="cancel"/>; returns once every checkpoint is complete
     /// on disk, so <see cref="Result.LastCheckpoint"/> names a complete folder.
     /// </summary>
-    /// <param name="progress">
-    /// Called on the training thread only. Every LogEvery steps with the loss; a checkpoint step is reported once its
-    /// checkpoint is complete on disk (CheckpointWritten set, with that step's loss, LR and data position). Written
-    /// in the background, that report comes at the first step after the write ended, so it can follow reports of
-    /// later steps: consumers must not take report order for step order.
-    /// </param>
-    public Result Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="callbacks">Called on the training thread, after the run's own (checkpoints, then the sample grid).</param>
+    public Result Run(IEnumerable<TrainingCallback>? callbacks = null, CancellationToken cancel = default)
     {
         options.Validate();
-        var folder = ShardImageSource.Open(options.DataDir);
+        var data = ShardImageSource.Open(options.DataDir);
         var (runConfig, checkpoint) = ResolveStart();
         using var trainer = new PaletteTrainer(runConfig, device);
-        var position = DataPosition.Start;
-        if (checkpoint is not null)
-        {
-            position = TrainerCheckpoint.Restore(trainer, checkpoint);
-            CheckSameData(checkpoint, folder);
-            logger.LogInformation("Resumed from {Checkpoint} at step {Step}, data {Position}", checkpoint.Directory, trainer.Step, position);
-        }
-        Directory.CreateDirectory(options.RunDir);
-        File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
+        var position = Restore(trainer, checkpoint, data);
+        WriteConfig(runConfig);
 
-        // Batches may be made ahead on another thread (see BatchFeed). The position saved is that of the last batch
-        // trained on, never the producer's.
-        var loader = new PairBatchLoader(
-            folder, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
-        using var checkpoints = new RunCheckpointer(options.SynchronousCheckpoints, progress, logger);
-        using var batches = new BatchFeed(loader, options.PrefetchDepth ?? PrefetchDepthDefault.For(device));
-        var clock = Stopwatch.StartNew();
+        var loader = new PairBatchLoader(data, TaskCatalog.FromSpec(runConfig.Task), runConfig.BatchSize, runConfig.ImageSize, (ulong)runConfig.Seed, position, logger);
+        using var checkpoints = new RunCheckpointer(options, checkpoint?.Directory, logger);
+        var samples = new SampleGridWriter(options, logger);
+        var events = new TrainingCallbacks([checkpoints, samples, .. callbacks ?? []]);
+        var state = new TrainingState(trainer, options.TotalSteps, data, position, events);
+
+        events.FitStart(state);
         var loopClock = Stopwatch.StartNew();
-        long imagesSinceReport = 0, firstStep = trainer.Step;
-        while (trainer.Step < options.TotalSteps && !cancel.IsCancellationRequested)
+        RunLoop(state, loader, cancel);
+        loopClock.Stop();
+        LogSkipped(loader);
+        events.LoopEnd(state);
+
+        var result = new Result(state.Step, checkpoints.Latest, samples.Path, loader.SkippedFiles.Count, state.Stopped, state.StepsRun,
+            loopClock.Elapsed.TotalSeconds, checkpoints.Stall.TotalSeconds, checkpoints.WriteTime.TotalSeconds);
+        events.FitEnd(state, result);
+        return result;
+    }
+
+    /// <summary>Steps until the total or a stop. The data position saved is that of the last batch trained on, never the producer's.</summary>
+    private void RunLoop(TrainingState state, PairBatchLoader loader, CancellationToken cancel)
+    {
+        // Batches may be made ahead on another thread (see BatchFeed).
+        using var batches = new BatchFeed(loader, options.PrefetchDepth ?? PrefetchDepthDefault.For(device));
+        while (state.Step < options.TotalSteps && !cancel.IsCancellationRequested)
         {
             using var batch = batches.Next();
-            using var loss = trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
-            position = batch.Position;
-            imagesSinceReport += runConfig.BatchSize;
-            checkpoints.Poll(); // a background write that ended is reported now; a failed one throws here
-            bool save = trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps;
-            if (!save && trainer.Step % options.LogEvery != 0) continue;
-
-            // The one deliberate host sync: read the loss for the report, and never checkpoint a diverged model.
-            double lossValue = loss.item<float>();
-            if (!double.IsFinite(lossValue))
-                throw new InvalidDataException($"training diverged: loss is {lossValue} at step {trainer.Step}; lower --lr or enable --grad-clip (checkpoints so far are kept)");
-            var report = new TrainingProgress(trainer.Step, options.TotalSteps, lossValue, trainer.CurrentLearningRate,
-                imagesSinceReport / clock.Elapsed.TotalSeconds, null, position);
-            if (save)
-                SaveCheckpoint(checkpoints, trainer, position, folder, report, trainingGoesOn: trainer.Step < options.TotalSteps);
-            else
-                progress?.Report(report);
-            clock.Restart();
-            imagesSinceReport = 0;
+            RunStep(state, batch);
         }
-
-        loopClock.Stop();
         batches.Dispose(); // the producer ends; the skipped files are complete after this
-        long stepsRun = trainer.Step - firstStep;
-        bool cancelled = trainer.Step < options.TotalSteps;
-        if (cancelled && stepsRun > 0 && checkpoints.LastStarted?.EndsWith(CheckpointFolders.StepFolderName(trainer.Step)) != true)
-        {
-            // A stop loses no work. Nothing overlaps it any more, so it is written directly (no copy of the state);
-            // as before, it is not reported (no loss was read): callers find it in Result.LastCheckpoint.
-            SaveCheckpoint(checkpoints, trainer, position, folder, report: null, trainingGoesOn: false);
-        }
-        checkpoints.Drain();
-        if (loader.SkippedFiles.Count > 0)
-            logger.LogWarning("Skipped {Count} unreadable image(s): {Files}", loader.SkippedFiles.Count,
-                string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
-
-        string? grid = null;
-        if (!cancelled && options.FinalSamples > 0)
-            grid = WriteSampleGrid(trainer, folder);
-        // Resumed with nothing left to do (or stopped before the first step): the checkpoint resumed from is the latest.
-        return new Result(trainer.Step, checkpoints.LastWritten ?? checkpoint?.Directory, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds,
-            checkpoints.Stall.TotalSeconds, checkpoints.WriteTime.TotalSeconds);
+        state.LoopOver();
     }
+
+    private void RunStep(TrainingState state, PairBatch batch)
+    {
+        using var loss = state.Trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
+        state.StepTaken(loss, batch.Position, state.Config.BatchSize);
+        if (state.Step % options.LogEvery == 0) LogStep(state);
+        state.Events.StepEnd(state);
+        state.StepOver();
+    }
+
+    /// <summary>The one deliberate host sync of a logging step: its progress carries the loss (checked finite).</summary>
+    private static void LogStep(TrainingState state) => state.Events.ProgressLogged(state, state.Progress());
 
     private (TrainConfig, CheckpointReader?) ResolveStart()
     {
@@ -128,31 +105,28 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         return (stored, reader);
     }
 
-    private void SaveCheckpoint(RunCheckpointer checkpoints, PaletteTrainer trainer, DataPosition position, IImageSource folder,
-        TrainingProgress? report, bool trainingGoesOn)
+    /// <summary>Loads the checkpoint (if any) into the trainer; returns the data position to continue from.</summary>
+    private DataPosition Restore(PaletteTrainer trainer, CheckpointReader? checkpoint, IImageSource data)
     {
-        var dir = Path.Combine(options.CheckpointsDir, CheckpointFolders.StepFolderName(trainer.Step));
-        var extra = new JsonObject { ["data"] = new JsonObject { ["files"] = folder.Count, ["fingerprint"] = folder.Fingerprint } };
-        checkpoints.Save(dir, snapshot => TrainerCheckpoint.Capture(trainer, position, extra, snapshot), report, trainingGoesOn);
-    }
-
-    private void CheckSameData(CheckpointReader checkpoint, IImageSource folder)
-    {
+        if (checkpoint is null) return DataPosition.Start;
+        var position = TrainerCheckpoint.Restore(trainer, checkpoint);
         var saved = checkpoint.Manifest.State["data"]?["fingerprint"]?.GetValue<string>();
-        if (saved is not null && saved != folder.Fingerprint)
-            logger.LogWarning("The image folder differs from the one this run started with ({Count} files now); the data order will not match the original run", folder.Count);
+        if (saved is not null && saved != data.Fingerprint)
+            logger.LogWarning("The image folder differs from the one this run started with ({Count} files now); the data order will not match the original run", data.Count);
+        logger.LogInformation("Resumed from {Checkpoint} at step {Step}, data {Position}", checkpoint.Directory, trainer.Step, position);
+        return position;
     }
 
-    /// <summary>
-    /// A grid from the EMA weights, rows of every task in the mix. Stochastic DDIM (eta 1) over 50 steps: early in
-    /// training it gives far cleaner pictures than deterministic DDIM, at a twentieth of DDPM's cost.
-    /// </summary>
-    private string WriteSampleGrid(PaletteTrainer trainer, IImageSource folder)
+    private void WriteConfig(TrainConfig runConfig)
     {
-        using var sampler = ImageSampler.FromTrainer(trainer);
-        var path = Path.Combine(options.RunDir, "samples", $"{CheckpointFolders.StepFolderName(trainer.Step)}.png");
-        var sampling = new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed };
-        TaskSampleGrid.Write(sampler, folder, trainer.Config.Task, options.FinalSamples, path, sampling, logger);
-        return path;
+        Directory.CreateDirectory(options.RunDir);
+        File.WriteAllText(Path.Combine(options.RunDir, "config.json"), TrainerCheckpoint.ConfigToJson(runConfig).ToJsonString(CheckpointManifest.JsonOptions));
+    }
+
+    private void LogSkipped(PairBatchLoader loader)
+    {
+        if (loader.SkippedFiles.Count > 0)
+            logger.LogWarning("Skipped {Count} unreadable image(s): {Files}", loader.SkippedFiles.Count,
+                string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
     }
 }

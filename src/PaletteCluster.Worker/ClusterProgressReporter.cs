@@ -3,26 +3,28 @@ using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Storage;
 using PaletteCluster.Training;
+using PaletteCluster.Training.Callbacks;
 
 namespace PaletteCluster.Worker;
 
 /// <summary>
-/// Carries the trainer's progress to the job grain without ever blocking a training step: reports are queued on
-/// the training (or checkpoint-writer) thread and sent by a background task. A Stop answer from the job cancels
-/// <see cref="StopRequested"/>, which the training loop observes at its next step (it then checkpoints and returns).
+/// A training callback that carries the trainer's progress to the job grain without ever blocking a training step:
+/// progress (every LogEvery steps) and complete checkpoints are queued on the training thread and sent by a
+/// background task. A Stop answer from the job cancels <see cref="StopRequested"/>, which the training loop observes
+/// at its next step (it then checkpoints and returns).
 /// Checkpoints are handed to a <see cref="CheckpointCommitter"/> (publish to the store, then commit on the job) by a
 /// second background task, newest first: when a checkpoint is written while the previous one is still uploading,
 /// only the newest waiting one is committed (the queue holds at most one), so a slow store costs checkpoint
 /// frequency, never memory. A store that stays unreachable past its retry limit cancels <see cref="StoreLost"/>.
 /// </summary>
-public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyncDisposable
+public sealed class ClusterProgressReporter : TrainingCallback, IAsyncDisposable
 {
     private readonly IJobGrain _job;
     private readonly string _workerId;
     private readonly ILogger _logger;
     private readonly CheckpointCommitter _committer;
     private readonly Channel<TrainingProgress> _queue = Channel.CreateUnbounded<TrainingProgress>(new() { SingleReader = true });
-    private readonly Channel<TrainingProgress> _toPublish;
+    private readonly Channel<SavedCheckpoint> _toPublish;
     private readonly List<long> _droppedCheckpoints = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _storeLost = new();
@@ -33,7 +35,7 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
     public ClusterProgressReporter(IJobGrain job, string workerId, ILogger logger, CheckpointCommitter committer)
     {
         (_job, _workerId, _logger, _committer) = (job, workerId, logger, committer);
-        _toPublish = Channel.CreateBounded<TrainingProgress>(
+        _toPublish = Channel.CreateBounded<SavedCheckpoint>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             dropped => { lock (_droppedCheckpoints) _droppedCheckpoints.Add(dropped.Step); });
         _sender = Task.Run(SendLoop);
@@ -56,20 +58,28 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
     }
     private TrainingProgress? _latest;
 
-    public void Report(TrainingProgress value)
+    public override void ProgressLogged(TrainingState state, TrainingProgress progress)
+    {
+        UpdateLatest(progress);
+        _queue.Writer.TryWrite(progress);
+    }
+
+    /// <summary>
+    /// A complete checkpoint with its step's progress (a stop's checkpoint has none: the worker commits it from the
+    /// run's result). The job hears of it from the committer; the progress itself goes now.
+    /// </summary>
+    public override void CheckpointSaved(TrainingState state, SavedCheckpoint checkpoint)
+    {
+        if (checkpoint.Progress is not { } progress) return;
+        UpdateLatest(progress);
+        _toPublish.Writer.TryWrite(checkpoint);
+        _queue.Writer.TryWrite(progress);
+    }
+
+    private void UpdateLatest(TrainingProgress value)
     {
         lock (_latestLock)
             if (_latest is null || value.Step >= _latest.Step) _latest = value;
-        if (value.CheckpointWritten is not null)
-        {
-            // The job hears of it from the committer; the progress itself goes now.
-            _toPublish.Writer.TryWrite(value);
-            _queue.Writer.TryWrite(value with { CheckpointWritten = null });
-        }
-        else
-        {
-            _queue.Writer.TryWrite(value);
-        }
     }
 
     private async Task PublishLoop()
@@ -86,7 +96,7 @@ public sealed class ClusterProgressReporter : IProgress<TrainingProgress>, IAsyn
             if (_storeLost.IsCancellationRequested) continue; // drain: the worker republishes its newest after the outage
             try
             {
-                await _committer.CommitAsync(checkpoint.CheckpointWritten!, checkpoint.Step);
+                await _committer.CommitAsync(checkpoint.Directory, checkpoint.Step);
             }
             catch (BlobStoreUnavailableException e)
             {

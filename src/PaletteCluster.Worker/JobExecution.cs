@@ -20,129 +20,173 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
     /// <summary>The running job's latest progress (for heartbeats); null when idle.</summary>
     public ClusterProgressReporter? Reporter { get; private set; }
 
+    /// <summary>The job being trained and where its checkpoints go (a store, through a publisher that waits out outages).</summary>
+    private sealed record Job(Assignment Assignment, IJobGrain Grain, ICoordinatorGrain Coordinator, CheckpointStore? Store,
+        CheckpointPublisher? Publisher, CheckpointCommitter Committer, StoreOutageWait? Outage);
+
+    /// <summary>
+    /// How an assignment ended: a failure, or the run's result (null: handed back without one) and the checkpoint to
+    /// name (the local folder without a store, else the newest checkpoint in the store).
+    /// </summary>
+    private sealed record Ending(TrainingRun.Result? Result, string? Checkpoint, long Step, string? Failure = null);
+
+    /// <summary>One training run of the job, and what the reporter saw of it.</summary>
+    private sealed record Attempt(TrainingRun.Result Result, string? StoreLost);
+
     public async Task Run(Assignment assignment, CancellationToken shutdown)
     {
-        var job = grains.GetGrain<IJobGrain>(assignment.JobId);
-        var coordinator = grains.GetGrain<ICoordinatorGrain>(assignment.JobId);
-        var retry = GrainCallRetry.Default;
-        // How a job ended must reach it, or it stays Running with a live (heartbeating) worker: keep trying for minutes.
-        var patient = new GrainCallRetry(Attempts: 40, MaxDelay: TimeSpan.FromSeconds(10));
         logger.LogInformation("Worker {Worker} took job {Job} at checkpoint step {Step}", options.WorkerId, assignment.JobId, assignment.CheckpointStep);
+        var job = Open(assignment);
+        var ending = await TrainToAnEnd(job, shutdown);
+        await ReportEnd(job, ending);
+        await GrainCallRetry.Default.Run(() => job.Coordinator.Leave(options.WorkerId));
+    }
 
-        TrainingRun.Result? result = null;
-        string? failure = null;
-        // What Complete/Release name: the local folder without a store, else the newest checkpoint in the store.
-        string? finalCheckpoint = assignment.Checkpoint;
-        long finalStep = assignment.CheckpointStep;
+    private Job Open(Assignment assignment)
+    {
+        var grain = grains.GetGrain<IJobGrain>(assignment.JobId);
         var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.CheckpointEvery, logger);
         var publisher = store is null ? null : new CheckpointPublisher(store, assignment.JobId, logger);
-        var committer = new CheckpointCommitter(job, options.WorkerId, publisher, logger);
+        var committer = new CheckpointCommitter(grain, options.WorkerId, publisher, logger);
         var outage = publisher is null ? null
-            : new StoreOutageWait(job, options.WorkerId, publisher, options.StoreProbeInterval, TimeProvider.System, logger);
+            : new StoreOutageWait(grain, options.WorkerId, publisher, options.StoreProbeInterval, TimeProvider.System, logger);
+        return new Job(assignment, grain, grains.GetGrain<ICoordinatorGrain>(assignment.JobId), store, publisher, committer, outage);
+    }
+
+    /// <summary>Trains the job, turning every way it can end (withdrawn, failed, shut down) into an <see cref="Ending"/>.</summary>
+    private async Task<Ending> TrainToAnEnd(Job job, CancellationToken shutdown)
+    {
         try
         {
-            var config = JobSpecMapping.ToTrainConfig(assignment.Spec);
-            config.Validate();
-            // A shard set in a blob store is trained from a verified local copy (only changed shards are downloaded).
-            var data = await ShardDataLocation.ResolveAsync(assignment.Spec.Data, options.DataCacheRoot, logger, cancellationToken: shutdown);
-            if (data != assignment.Spec.Data)
-            {
-                logger.LogInformation("Job {Job}: data {Store} is in {Cache}", assignment.JobId, assignment.Spec.Data, data);
-                assignment = assignment with { Spec = assignment.Spec with { Data = data } };
-            }
-            var resumeFrom = outage is null
-                ? await ResumePoint(assignment, null, shutdown)
-                : await outage.Run("restoring the latest checkpoint", () => ResumePoint(assignment, store, shutdown), shutdown);
-            if (resumeFrom is not null)
-                StaleCheckpoints.DiscardAfter(JobSpecMapping.ToRunOptions(assignment, options).CheckpointsDir, resumeFrom, logger);
-            await retry.Run(() => coordinator.Join(options.WorkerId), shutdown);
-            await using var leases = await ShardLeaseSet.Acquire(grains, assignment.JobId, assignment.Spec.Data, options.WorkerId, options.LeaseDuration, logger, shutdown);
-            while (true)
-            {
-                string? storeLost;
-                await using (var reporter = Reporter = new ClusterProgressReporter(job, options.WorkerId, logger, committer))
-                {
-                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown, reporter.StopRequested, reporter.StoreLost);
-                    var run = new TrainingRun(config, JobSpecMapping.ToRunOptions(assignment, options) with { ResumeFrom = resumeFrom }, device, logger);
-                    // Training blocks its thread for the whole run; keep it off the thread pool Orleans uses.
-                    result = await Task.Factory.StartNew(() => run.Run(reporter, stop.Token), CancellationToken.None,
-                        TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                    await reporter.DisposeAsync(); // drain: checkpoints reported during training are published (and committed) first
-                    storeLost = reporter.StoreLost.IsCancellationRequested && !reporter.StopRequested.IsCancellationRequested
-                        && !shutdown.IsCancellationRequested ? reporter.StoreLostReason : null;
-                }
-                (finalCheckpoint, finalStep) = (result.LastCheckpoint, result.Step);
-                if (publisher is null || result.LastCheckpoint is null) break;
-
-                // Usually already published by the reporter (then this only compares manifests); not so for a stop's
-                // checkpoint. Past the retry limit the job is suspended here until the store is back.
-                var local = result.LastCheckpoint;
-                var committed = await outage!.Run($"publishing checkpoint step {result.Step}", () => committer.CommitAsync(local, result.Step, shutdown),
-                    shutdown, knownOutage: storeLost);
-                var pointer = committed.Pointer;
-                if (pointer is not null && storeLost is not null && result.Cancelled)
-                {
-                    resumeFrom = local; // the store is back: train on from the checkpoint just published (and committed)
-                    logger.LogInformation("Job {Job}: continuing from step {Step} after the store outage", assignment.JobId, result.Step);
-                    continue;
-                }
-                if (pointer is not null)
-                    finalCheckpoint = pointer;
-                else
-                {
-                    // A local path is useless to other workers: hand the job back at the newest checkpoint they can reach.
-                    (finalCheckpoint, finalStep) = publisher.LastPublished is { } last ? (last.Pointer, last.Step) : (assignment.Checkpoint, assignment.CheckpointStep);
-                    result = result with { Cancelled = true };
-                    logger.LogError("Job {Job}: final checkpoint step {Step} is not in the store; releasing the job at step {Published}",
-                        assignment.JobId, result.Step, finalStep);
-                }
-                break;
-            }
+            return await Train(job, shutdown);
         }
         catch (JobWithdrawnException e)
         {
-            logger.LogInformation("Job {Job}: {Reason}; releasing it", assignment.JobId, e.Message);
-            (finalCheckpoint, finalStep) = publisher?.LastPublished is { } last ? (last.Pointer, last.Step) : (assignment.Checkpoint, assignment.CheckpointStep);
-            result = null;
+            logger.LogInformation("Job {Job}: {Reason}; releasing it", job.Assignment.JobId, e.Message);
+            return Released(job);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or CheckpointException or IOException or BlobStoreException or ShardIntegrityException)
         {
-            failure = e.Message; // expected: bad data, bad settings, diverged, unreadable checkpoint, a store refuses or is unreachable
+            return Failed(job, e.Message); // expected: bad data, bad settings, diverged, unreadable checkpoint, a store refuses or is unreachable
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
-            // Stopped while leasing shards or waiting for the store: hand back the newest checkpoint others can reach.
-            if (publisher?.LastPublished is { } last) (finalCheckpoint, finalStep) = (last.Pointer, last.Step);
-            result = null;
+            return Released(job); // stopped while leasing shards or waiting for the store
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Job {Job} crashed on worker {Worker}", assignment.JobId, options.WorkerId);
-            failure = $"{e.GetType().Name}: {e.Message}";
+            logger.LogError(e, "Job {Job} crashed on worker {Worker}", job.Assignment.JobId, options.WorkerId);
+            return Failed(job, $"{e.GetType().Name}: {e.Message}");
         }
         finally
         {
             Reporter = null;
         }
+    }
 
-        if (failure is not null)
+    private async Task<Ending> Train(Job job, CancellationToken shutdown)
+    {
+        var config = JobSpecMapping.ToTrainConfig(job.Assignment.Spec);
+        config.Validate();
+        job = await WithLocalData(job, shutdown);
+        var resumeFrom = await Restore(job, shutdown);
+        await GrainCallRetry.Default.Run(() => job.Coordinator.Join(options.WorkerId), shutdown);
+        // The shards stay leased (and renewed) while this job trains here.
+        await using var leases = await ShardLeaseSet.Acquire(grains, job.Assignment.JobId, job.Assignment.Spec.Data, options.WorkerId, options.LeaseDuration, logger, shutdown);
+        while (true)
         {
-            logger.LogError("Job {Job} failed: {Error}", assignment.JobId, failure);
-            await retry.Run(() => grains.GetGrain<IWorkerGrain>(options.WorkerId).ReportError(failure));
-            await patient.Run(() => job.Fail(options.WorkerId, failure));
+            var attempt = await TrainOnce(job, config, resumeFrom, shutdown);
+            var result = attempt.Result;
+            if (job.Publisher is null || result.LastCheckpoint is null) return new Ending(result, result.LastCheckpoint, result.Step);
+
+            // Usually already committed by the reporter (then publishing only compares manifests); not so for a stop's
+            // checkpoint. Past the retry limit the job is suspended here until the store is back.
+            var local = result.LastCheckpoint;
+            var committed = await job.Outage!.Run($"publishing checkpoint step {result.Step}", () => job.Committer.CommitAsync(local, result.Step, shutdown),
+                shutdown, knownOutage: attempt.StoreLost);
+            if (committed.Pointer is not { } pointer) return Unpublished(job, result);
+            if (attempt.StoreLost is null || !result.Cancelled) return new Ending(result, pointer, result.Step);
+
+            resumeFrom = local; // the store is back: train on from the checkpoint just published and committed
+            logger.LogInformation("Job {Job}: continuing from step {Step} after the store outage", job.Assignment.JobId, result.Step);
         }
-        else if (result is { Cancelled: false })
+    }
+
+    /// <summary>A shard set in a blob store is trained from a verified local copy (only changed shards are downloaded).</summary>
+    private async Task<Job> WithLocalData(Job job, CancellationToken shutdown)
+    {
+        var spec = job.Assignment.Spec;
+        var data = await ShardDataLocation.ResolveAsync(spec.Data, options.DataCacheRoot, logger, cancellationToken: shutdown);
+        if (data == spec.Data) return job;
+        logger.LogInformation("Job {Job}: data {Store} is in {Cache}", job.Assignment.JobId, spec.Data, data);
+        return job with { Assignment = job.Assignment with { Spec = spec with { Data = data } } };
+    }
+
+    /// <summary>The checkpoint to resume from (null: a fresh start); local checkpoints newer than it are discarded.</summary>
+    private async Task<string?> Restore(Job job, CancellationToken shutdown)
+    {
+        var resumeFrom = job.Outage is null
+            ? await ResumePoint(job.Assignment, null, shutdown)
+            : await job.Outage.Run("restoring the latest checkpoint", () => ResumePoint(job.Assignment, job.Store, shutdown), shutdown);
+        if (resumeFrom is not null)
+            StaleCheckpoints.DiscardAfter(JobSpecMapping.ToRunOptions(job.Assignment, options).CheckpointsDir, resumeFrom, logger);
+        return resumeFrom;
+    }
+
+    /// <summary>One training run, its progress going to the job through the reporter (a callback of the run).</summary>
+    private async Task<Attempt> TrainOnce(Job job, TrainConfig config, string? resumeFrom, CancellationToken shutdown)
+    {
+        await using var reporter = Reporter = new ClusterProgressReporter(job.Grain, options.WorkerId, logger, job.Committer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown, reporter.StopRequested, reporter.StoreLost);
+        var run = new TrainingRun(config, JobSpecMapping.ToRunOptions(job.Assignment, options) with { ResumeFrom = resumeFrom }, device, logger);
+        // Training blocks its thread for the whole run; keep it off the thread pool Orleans uses.
+        var result = await Task.Factory.StartNew(() => run.Run([reporter], stop.Token), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await reporter.DisposeAsync(); // drain: checkpoints reported during training are published (and committed) first
+        var storeLost = reporter.StoreLost.IsCancellationRequested && !reporter.StopRequested.IsCancellationRequested
+            && !shutdown.IsCancellationRequested ? reporter.StoreLostReason : null;
+        return new Attempt(result, storeLost);
+    }
+
+    /// <summary>A local path is useless to other workers: hand the job back at the newest checkpoint they can reach.</summary>
+    private Ending Unpublished(Job job, TrainingRun.Result result)
+    {
+        var released = Released(job);
+        logger.LogError("Job {Job}: final checkpoint step {Step} is not in the store; releasing the job at step {Published}",
+            job.Assignment.JobId, result.Step, released.Step);
+        return released with { Result = result with { Cancelled = true } };
+    }
+
+    /// <summary>Handed back, naming the newest checkpoint other workers can reach.</summary>
+    private static Ending Released(Job job) =>
+        job.Publisher?.LastPublished is { } last
+            ? new Ending(null, last.Pointer, last.Step)
+            : new Ending(null, job.Assignment.Checkpoint, job.Assignment.CheckpointStep);
+
+    private static Ending Failed(Job job, string failure) => new(null, job.Assignment.Checkpoint, job.Assignment.CheckpointStep, failure);
+
+    /// <summary>Tells the job how it ended. It must hear, or it stays Running with a live (heartbeating) worker: keep trying for minutes.</summary>
+    private async Task ReportEnd(Job job, Ending ending)
+    {
+        var patient = new GrainCallRetry(Attempts: 40, MaxDelay: TimeSpan.FromSeconds(10));
+        var jobId = job.Assignment.JobId;
+        if (ending.Failure is { } failure)
         {
-            await patient.Run(() => job.Complete(options.WorkerId, new CompletionReport(result.Step, finalCheckpoint, result.SampleGrid)));
-            logger.LogInformation("Job {Job} completed at step {Step} ({Rate:F2} steps/s)", assignment.JobId, result.Step,
+            logger.LogError("Job {Job} failed: {Error}", jobId, failure);
+            await GrainCallRetry.Default.Run(() => grains.GetGrain<IWorkerGrain>(options.WorkerId).ReportError(failure));
+            await patient.Run(() => job.Grain.Fail(options.WorkerId, failure));
+        }
+        else if (ending.Result is { Cancelled: false } result)
+        {
+            await patient.Run(() => job.Grain.Complete(options.WorkerId, new CompletionReport(result.Step, ending.Checkpoint, result.SampleGrid)));
+            logger.LogInformation("Job {Job} completed at step {Step} ({Rate:F2} steps/s)", jobId, result.Step,
                 result.StepsRun / Math.Max(result.TrainingSeconds, 1e-9));
         }
         else
         {
-            await patient.Run(() => job.Release(options.WorkerId, finalCheckpoint, finalStep));
-            logger.LogInformation("Released job {Job} at checkpoint step {Step}", assignment.JobId, finalStep);
+            await patient.Run(() => job.Grain.Release(options.WorkerId, ending.Checkpoint, ending.Step));
+            logger.LogInformation("Released job {Job} at checkpoint step {Step}", jobId, ending.Step);
         }
-        await retry.Run(() => coordinator.Leave(options.WorkerId));
     }
 
     /// <summary>

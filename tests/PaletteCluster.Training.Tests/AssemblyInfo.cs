@@ -1,5 +1,4 @@
-// Tests run one at a time: the GcQuietZone, GcQuietSpan and QuietBatchFeed tests assert process-wide GC state
-// (latency mode, gen-0 collection counts) that allocations of any test running beside them would change.
-// Trainers no longer need this: they draw nothing from libtorch's process-wide generator, and
-// TrainerIsolationTests runs two at once on two threads to prove it.
+// Tests run one at a time: each trainer already uses every core, and the hostile-GC test compares a quiet run with
+// one under forced collections, which other tests' allocations beside it would blur. Correctness does not need it:
+// trainers draw nothing from libtorch's process-wide generator (TrainerIsolationTests runs two at once to prove it).
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -48,12 +48,12 @@ public class BackgroundCheckpointTests
         long newestStep = 0;
         var result = new TrainingRun(TrainerFixture.Tiny(), Options(data, Path.Combine(root, "run"), totalSteps: 7, every: 2),
                 TrainerFixture.Cpu, NullLogger.Instance)
-            .Run(new Progress(p =>
+            .Run([new CallbackHooks
             {
-                newestStep = Math.Max(newestStep, p.Step);
-                if (p.CheckpointWritten is { } dir)
-                    reported.Add((p.Step, newestStep, File.Exists(Path.Combine(dir, CheckpointFiles.Manifest)) && CheckpointReader.Open(dir).Manifest.Step == p.Step));
-            }));
+                OnStepEnd = s => newestStep = Math.Max(newestStep, s.Step),
+                OnCheckpoint = c => reported.Add((c.Step, newestStep,
+                    File.Exists(Path.Combine(c.Directory, CheckpointFiles.Manifest)) && CheckpointReader.Open(c.Directory).Manifest.Step == c.Step)),
+            }]);
 
         Assert.Equal([2L, 4, 6, 7], reported.Select(r => r.Step));
         Assert.All(reported, r => Assert.True(r.Complete, $"checkpoint of step {r.Step} was reported before it was complete"));
@@ -163,7 +163,7 @@ public class BackgroundCheckpointTests
         using var stop = new CancellationTokenSource();
         manual_seed(123); // whatever the process-wide generator holds must not change the trajectory
         var first = new TrainingRun(config, splitOptions, TrainerFixture.Cpu, NullLogger.Instance)
-            .Run(new Progress(p => { if (p.Step == 5) stop.Cancel(); }), stop.Token);
+            .Run([new CallbackHooks { OnStepEnd = s => { if (s.Step == 5) stop.Cancel(); } }], stop.Token);
         Assert.True(first.Cancelled);
         Assert.Equal(5, first.Step);
         Assert.Equal(Path.Combine(splitOptions.CheckpointsDir, CheckpointFolders.StepFolderName(5)), first.LastCheckpoint);
@@ -207,9 +207,4 @@ public class BackgroundCheckpointTests
         new TrainingRun(TrainerFixture.Tiny(), options, TrainerFixture.Cpu, NullLogger.Instance).Run();
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

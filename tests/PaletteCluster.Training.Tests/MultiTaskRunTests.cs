@@ -15,7 +15,7 @@ public class MultiTaskRunTests
         var options = new TrainingRunOptions { DataDir = data, RunDir = Path.Combine(root, "run"), TotalSteps = 4, CheckpointEvery = 4, LogEvery = 1, FinalSamples = 2 };
         var losses = new List<double>();
         var result = new TrainingRun(config, options, TrainerFixture.Cpu, NullLogger.Instance)
-            .Run(new Progress(p => losses.Add(p.Loss)));
+            .Run([new CallbackHooks { OnProgress = p => losses.Add(p.Loss) }]);
 
         Assert.Equal(4, result.Step);
         Assert.Equal(4, losses.Count);
@@ -34,10 +34,5 @@ public class MultiTaskRunTests
     {
         var e = Assert.Throws<ArgumentException>(() => (TrainerFixture.Tiny() with { Task = "inpainting,painting" }).Validate());
         Assert.Contains("painting", e.Message);
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -39,8 +39,8 @@ public class PrefetchedRunTests
             PrefetchDepth = prefetch, Resume = true,
         };
         using var stop = new CancellationTokenSource();
-        var progress = new Inline(p => { if (p.Step == stopAtStep) stop.Cancel(); });
-        return new TrainingRun(TrainerFixture.Tiny(), options, TrainerFixture.Cpu, NullLogger.Instance).Run(progress, stop.Token);
+        var stopper = new CallbackHooks { OnStepEnd = s => { if (s.Step == stopAtStep) stop.Cancel(); } };
+        return new TrainingRun(TrainerFixture.Tiny(), options, TrainerFixture.Cpu, NullLogger.Instance).Run([stopper], stop.Token);
     }
 
     /// <summary>SHA-256 of the weights, EMA and optimizer files, plus the saved data position.</summary>
@@ -50,10 +50,5 @@ public class PrefetchedRunTests
             .Select(f => $"{f}={Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(checkpoint, f))))}");
         var position = CheckpointReader.Open(checkpoint).Manifest.DataPosition.ToJsonString();
         return string.Join("; ", files) + $"; data={position}";
-    }
-
-    private sealed class Inline(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -4,6 +4,7 @@ using PaletteCluster.Abstractions;
 using PaletteCluster.CheckpointFormat;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Training;
+using PaletteCluster.Training.Callbacks;
 using PaletteCluster.Worker;
 using static TorchSharp.torch;
 
@@ -43,7 +44,7 @@ public sealed class ClusterBenchmark(JobSpec spec, Device device, ILoggerFactory
         var options = JobSpecMapping.ToRunOptions(assignment, new WorkerOptions { StorageRoot = folder });
         var reports = new List<(long Step, DateTimeOffset At)>();
         var result = new TrainingRun(JobSpecMapping.ToTrainConfig(spec), options, device, logging.CreateLogger("bench.plain"))
-            .Run(new ConsoleReporting.Inline<TrainingProgress>(p => reports.Add((p.Step, DateTimeOffset.UtcNow))));
+            .Run([new ReportTimes(reports)]);
         var (steps, seconds) = Steady(reports);
         return new Round("plain loop", steps, seconds, clock.Elapsed.TotalSeconds, ModelHash(result.LastCheckpoint));
     }
@@ -70,6 +71,17 @@ public sealed class ClusterBenchmark(JobSpec spec, Device device, ILoggerFactory
         var first = reports.First(r => r.Step >= FirstTimedStep);
         var last = reports[^1];
         return (last.Step - first.Step, (last.At - first.At).TotalSeconds);
+    }
+
+    /// <summary>When each step was reported: progress and complete checkpoints, as the worker's reporter sends them to the job.</summary>
+    private sealed class ReportTimes(List<(long Step, DateTimeOffset At)> reports) : TrainingCallback
+    {
+        public override void ProgressLogged(TrainingState state, TrainingProgress progress) => reports.Add((progress.Step, DateTimeOffset.UtcNow));
+
+        public override void CheckpointSaved(TrainingState state, SavedCheckpoint checkpoint)
+        {
+            if (checkpoint.Progress is not null) reports.Add((checkpoint.Step, DateTimeOffset.UtcNow));
+        }
     }
 
     private static string ModelHash(string? checkpoint) =>

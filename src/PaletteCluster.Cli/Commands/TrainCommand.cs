@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Cli.Cluster;
 using PaletteCluster.Data.Shards;
@@ -103,13 +102,7 @@ public static class TrainCommand
             using var stop = new ConsoleReporting.StopSignal(logger);
             logger.LogInformation("Training {Preset} at {Size}px, batch {Batch}, on {Device}", config.Preset, config.ImageSize, config.BatchSize, dev);
 
-            var bar = new ProgressBar(Console.Out);
-            var result = new TrainingRun(config, options, dev, logger).Run(new ConsoleReporting.Inline<TrainingProgress>(p => bar.Report(
-                "step", p.Step, p.TotalSteps,
-                string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:F4} lr {p.LearningRate:G3} {p.ImagesPerSecond:F1} img/s")
-                + (p.CheckpointWritten is null ? "" : $" checkpoint {Path.GetFileName(p.CheckpointWritten)}"),
-                keep: p.CheckpointWritten is not null)), stop.Token);
-            bar.Finish();
+            var result = new TrainingRun(config, options, dev, logger).Run([new TrainingProgressBar(new ProgressBar(Console.Out))], stop.Token);
             Console.WriteLine(result.Cancelled
                 ? $"Stopped at step {result.Step}; resume with --resume. Checkpoint: {result.LastCheckpoint}"
                 : $"Done: step {result.Step}. Checkpoint: {result.LastCheckpoint}" + (result.SampleGrid is null ? "" : $"; samples: {result.SampleGrid}"));
