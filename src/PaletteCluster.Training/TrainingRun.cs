@@ -33,7 +33,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     /// on disk, so <see cref="Result.LastCheckpoint"/> names a complete folder.
     /// </summary>
     /// <param name="progress">
-    /// Called on the training thread only. Every LogEvery steps with the loss; a checkpoint step is reported once its
+    /// Called on the training thread only. Every ReportEvery steps with the loss; a checkpoint step is reported once its
     /// checkpoint is complete on disk (CheckpointWritten set, with that step's loss, LR and data position). Written
     /// in the background, that report comes at the first step after the write ended, so it can follow reports of
     /// later steps: consumers must not take report order for step order.
@@ -75,7 +75,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
             imagesSinceReport += runConfig.BatchSize;
             checkpoints.Poll(); // a background write that ended is reported now; a failed one throws here
             bool save = trainer.Step % options.CheckpointEvery == 0 || trainer.Step == options.TotalSteps;
-            if (!save && trainer.Step % options.LogEvery != 0) continue;
+            if (!save && trainer.Step % options.ReportEvery != 0) continue;
 
             // The one deliberate host sync: read the loss for the report, and never checkpoint a diverged model.
             double lossValue = loss.item<float>();
@@ -108,7 +108,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
                 string.Join("; ", loader.SkippedFiles.Select(s => $"{s.RelativePath}: {s.Reason}")));
 
         string? grid = null;
-        if (!cancelled && options.FinalSamples > 0)
+        if (!cancelled && options.Samples > 0)
             grid = WriteSampleGrid(trainer, folder);
         // Resumed with nothing left to do (or stopped before the first step): the checkpoint resumed from is the latest.
         return new Result(trainer.Step, checkpoints.LastWritten ?? checkpoint?.Directory, grid, loader.SkippedFiles.Count, cancelled, stepsRun, loopClock.Elapsed.TotalSeconds,
@@ -156,7 +156,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
         using var sampler = ImageSampler.FromTrainer(trainer);
         var path = Path.Combine(options.RunDir, "samples", $"{StepFolder(trainer.Step)}.png");
         var sampling = new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = trainer.Config.Seed };
-        TaskSampleGrid.Write(sampler, folder, trainer.Config.Task, options.FinalSamples, path, sampling, logger);
+        TaskSampleGrid.Write(sampler, folder, trainer.Config.Task, options.Samples, path, sampling, logger);
         return path;
     }
 

@@ -34,7 +34,7 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
         // What Complete/Release name: the local folder without a store, else the newest checkpoint in the store.
         string? finalCheckpoint = assignment.Checkpoint;
         long finalStep = assignment.CheckpointStep;
-        var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.CheckpointEvery, logger);
+        var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.Recipe.CheckpointEvery, logger);
         var publisher = store is null ? null : new CheckpointPublisher(store, assignment.JobId, logger);
         var outage = publisher is null ? null
             : new StoreOutageWait(job, options.WorkerId, publisher, options.StoreProbeInterval, TimeProvider.System, logger);

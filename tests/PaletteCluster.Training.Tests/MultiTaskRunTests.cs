@@ -12,7 +12,7 @@ public class MultiTaskRunTests
         var root = RealPhotos.NewTempDir("pc-multitask");
         var data = RealPhotos.CopyTo(Path.Combine(root, "images"), 4);
         var config = TrainerFixture.Tiny() with { Task = "inpainting:2,uncropping,colorization" };
-        var options = new TrainingRunOptions { DataDir = data, RunDir = Path.Combine(root, "run"), TotalSteps = 4, CheckpointEvery = 4, LogEvery = 1, FinalSamples = 2 };
+        var options = new TrainingRunOptions { DataDir = data, RunDir = Path.Combine(root, "run"), TotalSteps = 4, CheckpointEvery = 4, ReportEvery = 1, Samples = 2 };
         var losses = new List<double>();
         var result = new TrainingRun(config, options, TrainerFixture.Cpu, NullLogger.Instance)
             .Run(new Progress(p => losses.Add(p.Loss)));
