@@ -1,3 +1,5 @@
+using PaletteCluster.Recipes;
+
 namespace PaletteCluster.Diffusion;
 
 /// <summary>The beta sequence of each <see cref="ScheduleKind"/>, in double precision.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Diffusion;
 

@@ -1,3 +1,5 @@
+using PaletteCluster.Recipes;
+
 namespace PaletteCluster.Networks;
 
 /// <summary>
@@ -94,17 +96,20 @@ public sealed record UNetConfig
         AttentionResolutions = [32, 16, 8], HeadChannels = 64, ImageSize = 256,
     };
 
-    /// <summary>Names accepted by <see cref="FromPreset"/>.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["tiny", "small", "adm"];
+    /// <summary>Names accepted by <see cref="FromPreset(string)"/>: those of <see cref="UNetPreset"/>.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = SpecNames.All<UNetPreset>();
 
     /// <summary>A preset by name (case-insensitive): tiny, small or adm.</summary>
-    public static UNetConfig FromPreset(string name) => name?.Trim().ToLowerInvariant() switch
+    public static UNetConfig FromPreset(string name) => SpecNames.TryParse<UNetPreset>(name, out var preset)
+        ? FromPreset(preset)
+        : throw new ArgumentException($"Unknown UNet preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name));
+
+    public static UNetConfig FromPreset(UNetPreset preset) => preset switch
     {
-        "tiny" => Tiny,
-        "small" => Small,
-        "adm" => Adm,
-        _ => throw new ArgumentException(
-            $"Unknown UNet preset '{name}'. Valid presets: {string.Join(", ", PresetNames)}.", nameof(name)),
+        UNetPreset.Tiny => Tiny,
+        UNetPreset.Small => Small,
+        UNetPreset.Adm => Adm,
+        _ => throw new ArgumentException($"Unknown UNet preset {preset}. Valid presets: {string.Join(", ", PresetNames)}.", nameof(preset)),
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> describing the first problem found.</summary>

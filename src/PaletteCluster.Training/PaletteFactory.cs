@@ -2,6 +2,7 @@ using PaletteCluster.Diffusion;
 using PaletteCluster.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training;
 
@@ -24,7 +25,7 @@ public static class PaletteFactory
     }
 
     public static GaussianDiffusion CreateDiffusion(TrainConfig config) =>
-        new(new NoiseSchedule(NoiseScheduleSpec.Parse(config.TrainSchedule)));
+        new(new NoiseSchedule(NoiseScheduleSpec.Parse(config.Schedule)));
 
     /// <summary>
     /// The network as the diffusion sees it: condition and noisy target concatenated on channels. With a compute

@@ -4,6 +4,7 @@ using PaletteCluster.Training.Optimization;
 using PaletteCluster.Training.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training;
 

@@ -1,47 +1,56 @@
 using System.Text.Json.Serialization;
-using PaletteCluster.Data.Tasks;
-using PaletteCluster.Diffusion;
-using PaletteCluster.Training.Precision;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training;
 
 /// <summary>
-/// Everything that defines a training run's trajectory. Stored in every checkpoint's manifest, so a resumed
-/// run continues with exactly the settings it started with. Defaults are the Palette recipe.
+/// The trajectory part of a <see cref="TrainingRecipe"/>: what a resumed run must keep to continue exactly as it
+/// started. Stored in every checkpoint's manifest under "config" (camelCase; the schedule as "trainSchedule", the
+/// loss and precision as "L1"/"Fp32", as always), so checkpoints written before the recipe existed still load.
+/// The run's cadence (steps, checkpoint and report intervals, samples) is not part of it.
 /// </summary>
 public sealed record TrainConfig
 {
-    /// <summary>Network preset: tiny, small or adm (see UNetConfig).</summary>
-    public string Preset { get; init; } = "tiny";
-    public int ImageSize { get; init; } = 64;
-    public int BatchSize { get; init; } = 8;
-    public long Seed { get; init; } = 0;
-    public double LearningRate { get; init; } = 1e-4;
-    public long WarmupSteps { get; init; } = 10_000;
-    /// <summary>Global gradient-norm limit; null disables clipping.</summary>
-    public double? GradClip { get; init; }
-    public double EmaDecay { get; init; } = 0.9999;
-    [JsonConverter(typeof(JsonStringEnumConverter))]
-    public LossKind Loss { get; init; } = LossKind.L1;
-    /// <summary>Training noise schedule, e.g. linear:2000:1e-6:0.01 (the patent's).</summary>
-    public string TrainSchedule { get; init; } = "linear:2000:1e-6:0.01";
-    [JsonConverter(typeof(JsonStringEnumConverter))]
-    public PrecisionMode Precision { get; init; } = PrecisionMode.Fp32;
-    public double Dropout { get; init; } = 0.0;
-    /// <summary>Task spec: one task, a weighted mix ("inpainting:2,colorization:1") or "all" (see TaskCatalog).</summary>
-    public string Task { get; init; } = "colorization";
+    private static readonly TrainingRecipe Palette = new();
 
-    public void Validate()
+    [JsonConverter(typeof(SpecNameEnumConverter<UNetPreset>))]
+    public UNetPreset Preset { get; init; } = Palette.Preset;
+    public int ImageSize { get; init; } = Palette.ImageSize;
+    public int BatchSize { get; init; } = Palette.BatchSize;
+    public long Seed { get; init; } = Palette.Seed;
+    public double LearningRate { get; init; } = Palette.LearningRate;
+    public long WarmupSteps { get; init; } = Palette.WarmupSteps;
+    /// <summary>Global gradient-norm limit; null disables clipping.</summary>
+    public double? GradClip { get; init; } = Palette.GradClip;
+    public double EmaDecay { get; init; } = Palette.EmaDecay;
+    [JsonConverter(typeof(JsonStringEnumConverter<LossKind>))]
+    public LossKind Loss { get; init; } = Palette.Loss;
+    /// <summary>Training noise schedule, e.g. linear:2000:1e-6:0.01 (the patent's).</summary>
+    [JsonPropertyName("trainSchedule")]
+    public string Schedule { get; init; } = Palette.Schedule;
+    [JsonConverter(typeof(JsonStringEnumConverter<PrecisionMode>))]
+    public PrecisionMode Precision { get; init; } = Palette.Precision;
+    public double Dropout { get; init; } = Palette.Dropout;
+    /// <summary>Task spec: one task, a weighted mix ("inpainting:2,colorization:1") or "all".</summary>
+    public string Task { get; init; } = Palette.Task;
+
+    /// <summary>The trajectory fields of <paramref name="recipe"/>.</summary>
+    public static TrainConfig From(TrainingRecipe recipe) => new()
     {
-        static void Check(bool ok, string field, string what) { if (!ok) throw new ArgumentException($"{field}: {what}"); }
-        Check(ImageSize >= 8, "image-size", $"must be at least 8, got {ImageSize}");
-        Check(BatchSize >= 1, "batch", $"must be at least 1, got {BatchSize}");
-        Check(LearningRate > 0 && LearningRate < 1, "lr", $"must be in (0, 1), got {LearningRate}");
-        Check(WarmupSteps >= 0, "warmup", $"must be >= 0, got {WarmupSteps}");
-        Check(GradClip is null or > 0, "grad-clip", $"must be > 0, got {GradClip}");
-        Check(EmaDecay is >= 0 and <= 1, "ema-decay", $"must be in [0, 1], got {EmaDecay}");
-        Check(Dropout is >= 0 and < 1, "dropout", $"must be in [0, 1), got {Dropout}");
-        TaskCatalog.Parse(Task);
-        NoiseScheduleSpec.Parse(TrainSchedule);
-    }
+        Preset = recipe.Preset, ImageSize = recipe.ImageSize, BatchSize = recipe.BatchSize, Seed = recipe.Seed,
+        LearningRate = recipe.LearningRate, WarmupSteps = recipe.WarmupSteps, GradClip = recipe.GradClip,
+        EmaDecay = recipe.EmaDecay, Loss = recipe.Loss, Schedule = recipe.Schedule, Precision = recipe.Precision,
+        Dropout = recipe.Dropout, Task = recipe.Task,
+    };
+
+    /// <summary><paramref name="cadence"/> (default: the Palette recipe's) with this config's trajectory fields.</summary>
+    public TrainingRecipe ToRecipe(TrainingRecipe? cadence = null) => (cadence ?? Palette) with
+    {
+        Preset = Preset, ImageSize = ImageSize, BatchSize = BatchSize, Seed = Seed, LearningRate = LearningRate,
+        WarmupSteps = WarmupSteps, GradClip = GradClip, EmaDecay = EmaDecay, Loss = Loss, Schedule = Schedule,
+        Precision = Precision, Dropout = Dropout, Task = Task,
+    };
+
+    /// <summary>The recipe's rules (<see cref="TrainingRecipe.Validate"/>); throws an InvalidRecipeException listing every problem.</summary>
+    public void Validate() => ToRecipe().EnsureValid();
 }

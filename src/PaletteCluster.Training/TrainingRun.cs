@@ -80,7 +80,7 @@ public sealed class TrainingRun(TrainConfig config, TrainingRunOptions options, 
     {
         using var loss = state.Trainer.TrainStep(batch.Condition, batch.Target, batch.Mask);
         state.StepTaken(loss, batch.Position, state.Config.BatchSize);
-        if (state.Step % options.LogEvery == 0) LogStep(state);
+        if (state.Step % options.ReportEvery == 0) LogStep(state);
         state.Events.StepEnd(state);
         state.StepOver();
     }

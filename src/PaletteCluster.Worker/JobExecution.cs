@@ -45,7 +45,7 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
     private Job Open(Assignment assignment)
     {
         var grain = grains.GetGrain<IJobGrain>(assignment.JobId);
-        var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.CheckpointEvery, logger);
+        var store = options.CheckpointsOf(assignment.JobId, assignment.Spec.Recipe.CheckpointEvery, logger);
         var publisher = store is null ? null : new CheckpointPublisher(store, assignment.JobId, logger);
         var committer = new CheckpointCommitter(grain, options.WorkerId, publisher, logger);
         var outage = publisher is null ? null

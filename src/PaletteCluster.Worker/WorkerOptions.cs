@@ -34,6 +34,11 @@ public sealed record WorkerOptions
     /// <summary>Where shard sets named by a blob-store location are cached (verified copies, reused across jobs).</summary>
     public string DataCacheRoot { get; init; } = PaletteCluster.Data.Shards.ShardDataLocation.DefaultCacheRoot();
 
+    /// <summary>Write checkpoints on the training thread (for comparison with background writes; PALETTE_SYNC_CHECKPOINTS).</summary>
+    public bool SynchronousCheckpoints { get; init; }
+    /// <summary>Batches made ahead while training; null: the device's default (PALETTE_PREFETCH overrides it).</summary>
+    public int? PrefetchDepth { get; init; }
+
     public string JobFolder(string jobId) => Path.Combine(StorageRoot, "jobs", jobId);
 
     /// <summary>The job's checkpoints in <see cref="CheckpointBlobs"/>, or null when no store is configured.</summary>

@@ -42,8 +42,8 @@ public class JobApiServiceTests(JobApiFixture fixture)
 
         Assert.Matches("^faces-run-[0-9a-f]{6}$", job.JobId);
         Assert.Equal(JobState.Pending, job.State);
-        Assert.Equal((40L, 4, "inpainting:2,colorization:1", fixture.DataFolder), (job.Spec.Steps, job.Spec.BatchSize, job.Spec.Task, job.Spec.Data));
-        Assert.Equal(64, job.Spec.ImageSize); // default applied
+        Assert.Equal((40L, 4, "inpainting:2,colorization:1", fixture.DataFolder), (job.Spec.Recipe.Steps, job.Spec.Recipe.BatchSize, job.Spec.Recipe.Task, job.Spec.Data));
+        Assert.Equal(64, job.Spec.Recipe.ImageSize); // default applied
         Assert.Contains(job.JobId, await ListedIds());
         var read = await Api.GetJobAsync(new JobRequest { JobId = job.JobId });
         Assert.Equal(job, read);
@@ -58,7 +58,7 @@ public class JobApiServiceTests(JobApiFixture fixture)
         var job = await Submit(json, id: "chosen-id-1", source: "job.json", format: "json");
         var again = await Refused(() => Submit(json, id: "chosen-id-1", source: "job.json", format: "json"), StatusCode.AlreadyExists);
 
-        Assert.Equal(("chosen-id-1", 12L), (job.JobId, job.Spec.Steps));
+        Assert.Equal(("chosen-id-1", 12L), (job.JobId, job.Spec.Recipe.Steps));
         Assert.Contains("chosen-id-1", again.Status.Detail);
         Assert.Single(await ListedIds(), id => id == "chosen-id-1");
     }

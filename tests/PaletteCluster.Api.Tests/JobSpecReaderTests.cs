@@ -1,5 +1,6 @@
 using PaletteCluster.Abstractions;
 using PaletteCluster.Api.Specs;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Api.Tests;
 
@@ -68,10 +69,14 @@ public class JobSpecReaderTests
         Assert.Equal(fromYaml, fromJson);
         var expected = new JobSpec
         {
-            Name = "faces-colorization", Data = "/data/faces", Task = "inpainting:2,colorization:1", Preset = "small",
-            ImageSize = 128, BatchSize = 16, Steps = 20000, Seed = 7, LearningRate = 2e-4, WarmupSteps = 500, GradClip = 1.5,
-            EmaDecay = 0.999, Loss = "l2", Schedule = "linear:1000:1e-6:0.02", Precision = "bf16", Dropout = 0.1,
-            CheckpointEvery = 250, ReportEvery = 5, Samples = 4, Workers = 1,
+            Name = "faces-colorization", Data = "/data/faces", Workers = 1,
+            Recipe = new()
+            {
+                Task = "inpainting:2,colorization:1", Preset = UNetPreset.Small, ImageSize = 128, BatchSize = 16, Steps = 20000, Seed = 7,
+                LearningRate = 2e-4, WarmupSteps = 500, GradClip = 1.5, EmaDecay = 0.999, Loss = LossKind.L2,
+                Schedule = "linear:1000:1e-6:0.02", Precision = PrecisionMode.Bf16, Dropout = 0.1, CheckpointEvery = 250,
+                ReportEvery = 5, Samples = 4,
+            },
         };
         Assert.Equal(expected, fromYaml);
     }
@@ -81,17 +86,17 @@ public class JobSpecReaderTests
     {
         var spec = JobSpecReader.Read("data: /data/faces\nsteps: 50\n", "job.yaml");
 
-        Assert.Equal(new JobSpec { Data = "/data/faces", Steps = 50 }, spec);
-        Assert.Equal("colorization", spec.Task);
-        Assert.Null(spec.GradClip);
+        Assert.Equal(new JobSpec { Data = "/data/faces", Recipe = new() { Steps = 50 } }, spec);
+        Assert.Equal("colorization", spec.Recipe.Task);
+        Assert.Null(spec.Recipe.GradClip);
         Assert.Equal(1, spec.Workers);
     }
 
     [Fact]
     public void Format_is_guessed_from_the_text_when_not_given()
     {
-        Assert.Equal(50, JobSpecReader.Read("""{"data": "/d", "steps": 50}""", "spec").Steps);
-        Assert.Equal(60, JobSpecReader.Read("data: /d\nsteps: 60", "spec").Steps);
+        Assert.Equal(50, JobSpecReader.Read("""{"data": "/d", "steps": 50}""", "spec").Recipe.Steps);
+        Assert.Equal(60, JobSpecReader.Read("data: /d\nsteps: 60", "spec").Recipe.Steps);
     }
 
     [Fact]
@@ -144,7 +149,7 @@ public class JobSpecReaderTests
     [Fact]
     public void Fractional_value_for_a_whole_number_key_is_a_type_error_but_exponent_form_is_accepted()
     {
-        Assert.Equal(10000, JobSpecReader.Read("data: /d\nsteps: 1e4\n", "job.yaml").Steps);
+        Assert.Equal(10000, JobSpecReader.Read("data: /d\nsteps: 1e4\n", "job.yaml").Recipe.Steps);
         var error = Single(Fails("data: /d\nsteps: 2.5\n"));
         Assert.Equal(("steps", 2), (error.Key, error.Line));
         Assert.Contains("whole number", error.Message);
@@ -193,8 +198,9 @@ public class JobSpecReaderTests
             loss: L2
             """, "job.yaml");
 
-        Assert.Equal((1L, 8, 65536, 0L, 1.0, 0.0, 0, (double?)null, "l2"),
-            (spec.Steps, spec.ImageSize, spec.BatchSize, spec.WarmupSteps, spec.EmaDecay, spec.Dropout, spec.Samples, spec.GradClip, spec.Loss));
+        var r = spec.Recipe;
+        Assert.Equal((1L, 8, 65536, 0L, 1.0, 0.0, 0, (double?)null, LossKind.L2),
+            (r.Steps, r.ImageSize, r.BatchSize, r.WarmupSteps, r.EmaDecay, r.Dropout, r.Samples, r.GradClip, r.Loss));
     }
 
     [Fact]
@@ -322,8 +328,8 @@ public class JobSpecReaderTests
         Assert.Contains("\"learning_rate\": 0.0002", json);
         Assert.Contains("\"grad_clip\": 1.5", json);
         Assert.Equal(JobSpecKeys.All, System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name));
-        var noClip = JobSpecReader.Read(JobSpecWriter.ToJson(spec with { GradClip = null }), "c.json", JobSpecFormat.Json);
-        Assert.Null(noClip.GradClip);
+        var noClip = JobSpecReader.Read(JobSpecWriter.ToJson(spec with { Recipe = spec.Recipe with { GradClip = null } }), "c.json", JobSpecFormat.Json);
+        Assert.Null(noClip.Recipe.GradClip);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class JobTableTests
     {
         var job = new Job
         {
-            JobId = id, State = state, Step = step, Spec = new JobSpec { Steps = 1000, Name = id, Data = "/data" },
+            JobId = id, State = state, Step = step, Spec = new JobSpec { Name = id, Data = "/data", Recipe = new Recipe { Steps = 1000 } },
             UpdatedAt = Timestamp.FromDateTimeOffset(Now.AddSeconds(-90)),
             CreatedAt = Timestamp.FromDateTimeOffset(Now.AddHours(-3)),
         };

@@ -26,8 +26,12 @@ public sealed class PauseResumeTests : IDisposable
         var device = TorchRuntime.Initialize("cpu", null);
         var spec = new JobSpec
         {
-            Name = "pause", Data = RealPhotos.CopyTo(Path.Combine(_root, "data"), 3), Task = "inpainting,colorization",
-            ImageSize = 32, BatchSize = 2, Steps = 40, WarmupSteps = 5, CheckpointEvery = 10, ReportEvery = 2, Samples = 0, Seed = 7,
+            Name = "pause", Data = RealPhotos.CopyTo(Path.Combine(_root, "data"), 3),
+            Recipe = new()
+            {
+                Task = "inpainting,colorization", ImageSize = 32, BatchSize = 2, Steps = 40, WarmupSteps = 5, CheckpointEvery = 10,
+                ReportEvery = 2, Samples = 0, Seed = 7,
+            },
         };
         await using var cluster = await InProcessCluster.Start(Path.Combine(_root, "state"), b => b.SetMinimumLevel(LogLevel.Warning));
         var job = cluster.Grains.GetGrain<IJobGrain>("pause");

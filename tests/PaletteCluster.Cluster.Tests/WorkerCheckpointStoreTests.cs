@@ -21,8 +21,12 @@ public sealed class WorkerCheckpointStoreTests : IDisposable
 
     private JobSpec Spec(string name, long steps, long checkpointEvery) => new()
     {
-        Name = name, Data = RealPhotos.CopyTo(Path.Combine(_root, "data"), 3), Task = "inpainting,colorization",
-        ImageSize = 32, BatchSize = 2, Steps = steps, WarmupSteps = 5, CheckpointEvery = checkpointEvery, ReportEvery = 2, Samples = 0, Seed = 3,
+        Name = name, Data = RealPhotos.CopyTo(Path.Combine(_root, "data"), 3),
+        Recipe = new()
+        {
+            Task = "inpainting,colorization", ImageSize = 32, BatchSize = 2, Steps = steps, WarmupSteps = 5, CheckpointEvery = checkpointEvery,
+            ReportEvery = 2, Samples = 0, Seed = 3,
+        },
     };
 
     private SwitchableBlobStore NewStore() =>

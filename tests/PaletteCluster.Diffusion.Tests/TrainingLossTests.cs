@@ -2,6 +2,7 @@ using PaletteCluster.Diffusion;
 using TorchSharp;
 using static TorchSharp.torch;
 using static PaletteCluster.Diffusion.Tests.TestTensors;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Diffusion.Tests;
 

@@ -8,7 +8,7 @@ namespace PaletteCluster.Grains.Tests;
 /// </summary>
 public sealed class ClusterDirectoryGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    private static readonly JobSpec Spec = new() { Name = "inpaint", Task = "inpainting", Steps = 10 };
+    private static readonly JobSpec Spec = new() { Name = "inpaint", Recipe = new() { Task = "inpainting", Steps = 10 } };
 
     private IClusterDirectoryGrain Directory => fixture.Client.GetGrain<IClusterDirectoryGrain>(IClusterDirectoryGrain.Key);
 

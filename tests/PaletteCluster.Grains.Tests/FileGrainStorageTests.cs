@@ -30,7 +30,7 @@ public sealed class FileGrainStorageTests : IDisposable
         Status = new JobStatus
         {
             JobId = "job/with:odd chars",
-            Spec = new JobSpec { Name = "n", GradClip = 1.0 },
+            Spec = new JobSpec { Name = "n", Recipe = new() { GradClip = 1.0 } },
             State = JobState.Running,
             Step = step,
             Workers = ["w1"],
@@ -69,7 +69,7 @@ public sealed class FileGrainStorageTests : IDisposable
         Assert.Equal(42, read.State!.Status!.Step);
         Assert.Equal(["w1"], read.State.Status.Workers);
         Assert.Equal(JobState.Running, read.State.Status.State);
-        Assert.Equal(1.0, read.State.Status.Spec.GradClip);
+        Assert.Equal(1.0, read.State.Status.Spec.Recipe.GradClip);
 
         var path = _storage.PathOf("job", Job);
         var text = File.ReadAllText(path);

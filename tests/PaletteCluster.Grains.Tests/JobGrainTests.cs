@@ -6,7 +6,7 @@ namespace PaletteCluster.Grains.Tests;
 /// <summary>The job state machine as seen through the job grain, on a real cluster with file storage.</summary>
 public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    private static readonly JobSpec Spec = new() { Name = "colorize", Data = "/data/faces", Steps = 100 };
+    private static readonly JobSpec Spec = new() { Name = "colorize", Data = "/data/faces", Recipe = new() { Steps = 100 } };
 
     private IJobGrain NewJob() => fixture.Client.GetGrain<IJobGrain>("job-" + Guid.NewGuid().ToString("N"));
 
@@ -179,10 +179,10 @@ public sealed class JobGrainTests(ClusterFixture fixture) : IClassFixture<Cluste
     {
         var job = NewJob();
         await job.Create(Spec);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => job.Create(Spec with { Steps = 5 }));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => job.Create(Spec with { Recipe = Spec.Recipe with { Steps = 5 } }));
         Assert.Contains("already exists", error.Message);
         var status = (await job.GetStatus())!;
-        Assert.Equal(100, status.Spec.Steps);
+        Assert.Equal(100, status.Spec.Recipe.Steps);
         Assert.Equal(1, status.Version);
     }
 

@@ -10,7 +10,7 @@ public sealed class JobStateMachineTests
     private JobStateMachine Created()
     {
         var machine = new JobStateMachine("j", null, _clock);
-        machine.Create(new JobSpec { Name = "j", Steps = 10 });
+        machine.Create(new JobSpec { Name = "j", Recipe = new() { Steps = 10 } });
         return machine;
     }
 

@@ -20,7 +20,7 @@ public sealed class PersistenceTests(ClusterFixture fixture) : IClassFixture<Clu
     public async Task Job_state_survives_deactivation_and_is_stored_atomically()
     {
         var job = fixture.Client.GetGrain<IJobGrain>(NewId("job/with:odd chars"));
-        await job.Create(new JobSpec { Name = "persisted", Steps = 500 });
+        await job.Create(new JobSpec { Name = "persisted", Recipe = new() { Steps = 500 } });
         await job.TryAssign("w1");
         await job.ReportProgress("w1", new ProgressReport(120, 0.25, 1e-4, 8));
         await job.CommitCheckpoint("w1", new CheckpointCommit(100, "ckpt/100"));

@@ -200,7 +200,7 @@ public class BackgroundCheckpointTests
 
     private static TrainingRunOptions Options(string data, string runDir, long totalSteps, long every) => new()
     {
-        DataDir = data, RunDir = runDir, TotalSteps = totalSteps, CheckpointEvery = every, LogEvery = 1, FinalSamples = 0,
+        DataDir = data, RunDir = runDir, TotalSteps = totalSteps, CheckpointEvery = every, ReportEvery = 1, Samples = 0,
     };
 
     private static TrainingRun.Result Run(TrainingRunOptions options) =>

@@ -12,7 +12,7 @@ public class MultiTaskRunTests
         var root = RealPhotos.NewTempDir("pc-multitask");
         var data = RealPhotos.CopyTo(Path.Combine(root, "images"), 4);
         var config = TrainerFixture.Tiny() with { Task = "inpainting:2,uncropping,colorization" };
-        var options = new TrainingRunOptions { DataDir = data, RunDir = Path.Combine(root, "run"), TotalSteps = 4, CheckpointEvery = 4, LogEvery = 1, FinalSamples = 2 };
+        var options = new TrainingRunOptions { DataDir = data, RunDir = Path.Combine(root, "run"), TotalSteps = 4, CheckpointEvery = 4, ReportEvery = 1, Samples = 2 };
         var losses = new List<double>();
         var result = new TrainingRun(config, options, TrainerFixture.Cpu, NullLogger.Instance)
             .Run([new CallbackHooks { OnProgress = p => losses.Add(p.Loss) }]);
@@ -32,7 +32,7 @@ public class MultiTaskRunTests
     [Fact]
     public void UnknownTaskInTheSpecIsRejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => (TrainerFixture.Tiny() with { Task = "inpainting,painting" }).Validate());
+        var e = Assert.ThrowsAny<ArgumentException>(() => (TrainerFixture.Tiny() with { Task = "inpainting,painting" }).Validate());
         Assert.Contains("painting", e.Message);
     }
 }

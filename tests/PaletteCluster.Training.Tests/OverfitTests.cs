@@ -1,6 +1,7 @@
 using PaletteCluster.Diffusion;
 using static TorchSharp.torch;
 using Xunit.Abstractions;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training.Tests;
 

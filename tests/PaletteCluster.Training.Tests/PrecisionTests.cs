@@ -1,5 +1,6 @@
 using PaletteCluster.Training.Precision;
 using static TorchSharp.torch;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training.Tests;
 

@@ -35,7 +35,7 @@ public class PrefetchedRunTests
     {
         var options = new TrainingRunOptions
         {
-            DataDir = data, RunDir = runDir, TotalSteps = Steps, CheckpointEvery = 5, LogEvery = 1, FinalSamples = 0,
+            DataDir = data, RunDir = runDir, TotalSteps = Steps, CheckpointEvery = 5, ReportEvery = 1, Samples = 0,
             PrefetchDepth = prefetch, Resume = true,
         };
         using var stop = new CancellationTokenSource();

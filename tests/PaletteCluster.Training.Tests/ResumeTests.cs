@@ -3,6 +3,7 @@ using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using PaletteCluster.Testing;
 using static TorchSharp.torch;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training.Tests;
 
@@ -67,7 +68,7 @@ public class ResumeTests
         var dir = Path.Combine(RealPhotos.NewTempDir("pc-resume"), "step");
         using (var small = new PaletteTrainer(TrainerFixture.Tiny(), TrainerFixture.Cpu))
             CheckpointWriter.Write(dir, TrainerCheckpoint.Capture(small, DataPosition.Start));
-        var config = TrainerFixture.Tiny() with { Preset = "small", ImageSize = 32 };
+        var config = TrainerFixture.Tiny() with { Preset = UNetPreset.Small, ImageSize = 32 };
         using var other = new PaletteTrainer(config, TrainerFixture.Cpu);
         var e = Assert.Throws<CheckpointException>(() => TrainerCheckpoint.Restore(other, CheckpointReader.Open(dir)));
         Assert.Contains("shape", e.Message);

@@ -26,8 +26,8 @@ public sealed class UninterruptedRun : IDisposable
     {
         var options = new TrainingRunOptions
         {
-            DataDir = data, RunDir = runDir, TotalSteps = TotalSteps, CheckpointEvery = 4, LogEvery = 3, Resume = true,
-            FinalSamples = 2, FinalSampleSteps = 4, PrefetchDepth = 2, SynchronousCheckpoints = false,
+            DataDir = data, RunDir = runDir, TotalSteps = TotalSteps, CheckpointEvery = 4, ReportEvery = 3, Resume = true,
+            Samples = 2, FinalSampleSteps = 4, PrefetchDepth = 2, SynchronousCheckpoints = false,
         };
         var record = new RunRecord();
         using var stop = new CancellationTokenSource();

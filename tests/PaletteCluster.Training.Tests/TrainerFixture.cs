@@ -2,6 +2,7 @@ using PaletteCluster.Data;
 using PaletteCluster.Testing;
 using PaletteCluster.Training.Runtime;
 using static TorchSharp.torch;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training.Tests;
 
@@ -14,7 +15,7 @@ public static class TrainerFixture
 
     public static TrainConfig Tiny(long seed = 0, int batch = 4) => new()
     {
-        Preset = "tiny", ImageSize = 32, BatchSize = batch, Seed = seed, LearningRate = 1e-3, WarmupSteps = 5, EmaDecay = 0.9,
+        Preset = UNetPreset.Tiny, ImageSize = 32, BatchSize = batch, Seed = seed, LearningRate = 1e-3, WarmupSteps = 5, EmaDecay = 0.9,
     };
 
     /// <summary>A batch of real (grayscale condition, colour target) pairs at 32x32 from opencv-doc photos.</summary>

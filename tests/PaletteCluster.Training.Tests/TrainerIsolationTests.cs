@@ -1,5 +1,5 @@
 using PaletteCluster.Data;
-using PaletteCluster.Training.Precision;
+using PaletteCluster.Recipes;
 using static TorchSharp.torch;
 
 namespace PaletteCluster.Training.Tests;

@@ -24,7 +24,7 @@ public sealed class CheckpointCommitterTests(JobClusterFixture cluster) : IClass
     /// <summary>A job held by worker "w1", and a committer for it; with a store unless <paramref name="withStore"/> is false.</summary>
     private async Task<CheckpointCommitter> Committer(bool withStore = true, string workerId = "w1")
     {
-        await Job.Create(new JobSpec { Name = "commit", Steps = 100 });
+        await Job.Create(new JobSpec { Name = "commit", Recipe = new() { Steps = 100 } });
         Assert.NotNull(await Job.TryAssign("w1"));
         CheckpointPublisher? publisher = null;
         if (withStore)

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 using PaletteCluster.Api.V1;
+using PaletteCluster.Api.Specs;
 
 namespace PaletteCluster.Api.Client;
 
@@ -42,11 +43,21 @@ public sealed class JobApiClient : IDisposable
             ? uri
             : throw new ArgumentException($"API address '{address}' is not an http:// or https:// URL");
 
-    public Task<Job> Submit(string specText, string format, string? jobId, string sourceName, CancellationToken ct = default) =>
+    /// <param name="specFolder">The spec file's folder (relative data paths, default name); null: none.</param>
+    public Task<Job> Submit(string specText, string format, string? jobId, string sourceName, CancellationToken ct = default, string? specFolder = null) =>
         Unary(o => _client.SubmitJobAsync(new SubmitJobRequest
         {
-            SpecText = specText, Format = format, JobId = jobId ?? "", SourceName = sourceName,
+            SpecText = specText, Format = format, JobId = jobId ?? "", SourceName = sourceName, SpecFolder = specFolder ?? "",
         }, o), ct);
+
+    /// <summary>Submits a spec file as it is: the API reads it once, resolving relative paths against its folder.</summary>
+    public Task<Job> SubmitFile(string path, string? jobId, CancellationToken ct = default)
+    {
+        var full = Path.GetFullPath(path);
+        var text = File.ReadAllText(full);
+        var format = JobSpecReader.FormatOf(full, text) == JobSpecFormat.Json ? "json" : "yaml";
+        return Submit(text, format, jobId, Path.GetFileName(full), ct, Path.GetDirectoryName(full));
+    }
 
     public Task<Job> Get(string jobId, CancellationToken ct = default) =>
         Unary(o => _client.GetJobAsync(new JobRequest { JobId = jobId }, o), ct);

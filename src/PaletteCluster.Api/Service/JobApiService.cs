@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Api.Specs;
 using PaletteCluster.Api.V1;
+using PaletteCluster.Recipes;
 using JobSpec = PaletteCluster.Abstractions.JobSpec;
 
 namespace PaletteCluster.Api.Service;
@@ -25,7 +26,7 @@ public sealed class JobApiService(
     public override async Task<Job> SubmitJob(SubmitJobRequest request, ServerCallContext context)
     {
         var source = string.IsNullOrWhiteSpace(request.SourceName) ? "spec" : request.SourceName;
-        var spec = ReadAndValidate(request.SpecText, request.Format, source);
+        var spec = ReadAndValidate(request, source);
         var ct = context.CancellationToken;
 
         string id;
@@ -60,7 +61,7 @@ public sealed class JobApiService(
         }
         // Created before it is listed, so every listed job exists.
         await policy.Run($"list job {id}", () => Directory.AddJob(id), ct);
-        logger.LogInformation("Job {JobId} submitted: {Name}, {Steps} steps on {Data}", id, spec.Name, spec.Steps, spec.Data);
+        logger.LogInformation("Job {JobId} submitted: {Name}, {Steps} steps on {Data}", id, spec.Name, spec.Recipe.Steps, spec.Data);
         return created.ToMessage();
     }
 
@@ -155,19 +156,35 @@ public sealed class JobApiService(
         }
     }
 
-    private JobSpec ReadAndValidate(string text, string format, string source)
+    /// <summary>
+    /// The job of a submit request, read once here (from spec text, or from the JobSpec message) and checked by the
+    /// recipe's rules and then by the registered validators (data folder); workers get it as it is.
+    /// </summary>
+    private JobSpec ReadAndValidate(SubmitJobRequest request, string source)
     {
         JobSpec spec;
-        try
+        if (request.Spec is { } fields)
         {
-            spec = JobSpecReader.Read(text, source, JobSpecReader.ParseFormatHint(format));
+            if (request.SpecText.Length > 0) throw Invalid("give the job as spec_text or as spec, not both");
+            var problems = new List<RecipeProblem>();
+            spec = fields.FromMessage(problems);
+            problems.AddRange(spec.Validate().Where(p => problems.All(known => known.Field != p.Field)));
+            if (problems.Count > 0) throw Invalid(new JobSpecException(source, problems.Select(p => p.ToString()).ToList()).Message);
         }
-        catch (Exception e) when (e is JobSpecException or ArgumentException)
+        else
         {
-            throw Invalid(e.Message);
+            try
+            {
+                spec = JobSpecReader.Read(request.SpecText, source, JobSpecReader.ParseFormatHint(request.Format),
+                    request.SpecFolder.Length > 0 ? request.SpecFolder : null);
+            }
+            catch (Exception e) when (e is JobSpecException or ArgumentException)
+            {
+                throw Invalid(e.Message);
+            }
         }
-        var problems = validators.SelectMany(v => v.Validate(spec)).ToList();
-        if (problems.Count > 0) throw Invalid(new JobSpecException(source, problems).Message);
+        var dataProblems = validators.SelectMany(v => v.Validate(spec)).ToList();
+        if (dataProblems.Count > 0) throw Invalid(new JobSpecException(source, dataProblems).Message);
         return spec;
     }
 

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using PaletteCluster.Abstractions;
+using PaletteCluster.Recipes;
 using V1 = PaletteCluster.Api.V1;
 
 namespace PaletteCluster.Api.Service;
@@ -31,18 +32,47 @@ public static class JobMapping
         return job;
     }
 
-    public static V1.JobSpec ToMessage(this JobSpec spec)
+    public static V1.JobSpec ToMessage(this JobSpec spec) => new()
     {
-        var message = new V1.JobSpec
+        Name = spec.Name, Data = spec.Data, Workers = spec.Workers, Recipe = spec.Recipe.ToMessage(),
+    };
+
+    public static V1.Recipe ToMessage(this TrainingRecipe recipe)
+    {
+        var message = new V1.Recipe
         {
-            Name = spec.Name, Data = spec.Data, Task = spec.Task, Preset = spec.Preset, ImageSize = spec.ImageSize,
-            BatchSize = spec.BatchSize, Steps = spec.Steps, Seed = spec.Seed, LearningRate = spec.LearningRate,
-            WarmupSteps = spec.WarmupSteps, EmaDecay = spec.EmaDecay, Loss = spec.Loss, Schedule = spec.Schedule,
-            Precision = spec.Precision, Dropout = spec.Dropout, CheckpointEvery = spec.CheckpointEvery,
-            ReportEvery = spec.ReportEvery, Samples = spec.Samples, Workers = spec.Workers,
+            Task = recipe.Task, Preset = SpecNames.Of(recipe.Preset), ImageSize = recipe.ImageSize, BatchSize = recipe.BatchSize,
+            Steps = recipe.Steps, Seed = recipe.Seed, LearningRate = recipe.LearningRate, WarmupSteps = recipe.WarmupSteps,
+            EmaDecay = recipe.EmaDecay, Loss = SpecNames.Of(recipe.Loss), Schedule = recipe.Schedule,
+            Precision = SpecNames.Of(recipe.Precision), Dropout = recipe.Dropout, CheckpointEvery = recipe.CheckpointEvery,
+            ReportEvery = recipe.ReportEvery, Samples = recipe.Samples,
         };
-        if (spec.GradClip is { } clip) message.GradClip = clip;
+        if (recipe.GradClip is { } clip) message.GradClip = clip;
         return message;
+    }
+
+    /// <summary>The job a submit request gives as fields; names that are no enum member are problems (the values are not yet validated).</summary>
+    public static JobSpec FromMessage(this V1.JobSpec message, List<RecipeProblem> problems) => new()
+    {
+        Name = message.Name, Data = message.Data, Workers = message.Workers,
+        Recipe = (message.Recipe ?? new TrainingRecipe().ToMessage()).FromMessage(problems),
+    };
+
+    public static TrainingRecipe FromMessage(this V1.Recipe message, List<RecipeProblem> problems) => new()
+    {
+        Task = message.Task, Preset = Choice<UNetPreset>(message.Preset, RecipeFields.Preset, problems), ImageSize = message.ImageSize,
+        BatchSize = message.BatchSize, Steps = message.Steps, Seed = message.Seed, LearningRate = message.LearningRate,
+        WarmupSteps = message.WarmupSteps, GradClip = message.HasGradClip ? message.GradClip : null, EmaDecay = message.EmaDecay,
+        Loss = Choice<LossKind>(message.Loss, RecipeFields.Loss, problems), Schedule = message.Schedule,
+        Precision = Choice<PrecisionMode>(message.Precision, RecipeFields.Precision, problems), Dropout = message.Dropout,
+        CheckpointEvery = message.CheckpointEvery, ReportEvery = message.ReportEvery, Samples = message.Samples,
+    };
+
+    private static T Choice<T>(string name, string field, List<RecipeProblem> problems) where T : struct, System.Enum
+    {
+        if (SpecNames.TryParse<T>(name, out var value)) return value;
+        problems.Add(new RecipeProblem(field, SpecNames.MustBeOneOf<T>(name)));
+        return default;
     }
 
     public static V1.JobState ToMessage(this JobState state) => state switch

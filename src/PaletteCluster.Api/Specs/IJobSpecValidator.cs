@@ -3,8 +3,9 @@ using PaletteCluster.Abstractions;
 namespace PaletteCluster.Api.Specs;
 
 /// <summary>
-/// A check of a spec that reading alone cannot do (task and schedule syntax, the data folder's contents). The job
-/// API runs every registered validator after <see cref="JobSpecReader"/> and rejects the job if any reports a problem.
+/// A check of a spec beyond its own rules (<see cref="JobSpec.Validate"/>), about the world it runs in: the data
+/// folder exists, holds images. The job API runs every registered validator after reading a spec and rejects the job
+/// if any reports a problem.
 /// </summary>
 public interface IJobSpecValidator
 {

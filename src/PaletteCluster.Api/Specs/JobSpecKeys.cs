@@ -1,16 +1,16 @@
+using PaletteCluster.Abstractions;
+using PaletteCluster.Recipes;
+
 namespace PaletteCluster.Api.Specs;
 
 /// <summary>The keys a job spec file may hold, and the "did you mean" guess for a key it may not.</summary>
 public static class JobSpecKeys
 {
+    /// <summary>The job's own keys, then the recipe's (<see cref="RecipeFields"/>), then workers.</summary>
     public static readonly IReadOnlyList<string> All =
-    [
-        "name", "data", "task", "preset", "image_size", "batch_size", "steps", "seed", "learning_rate", "warmup_steps",
-        "grad_clip", "ema_decay", "loss", "schedule", "precision", "dropout", "checkpoint_every", "report_every",
-        "samples", "workers",
-    ];
+        [JobSpec.NameField, JobSpec.DataField, .. RecipeFields.All, JobSpec.WorkersField];
 
-    public static readonly IReadOnlyList<string> Required = ["data", "steps"];
+    public static readonly IReadOnlyList<string> Required = [JobSpec.DataField, RecipeFields.Steps];
 
     /// <summary>Names users bring from <c>palette train</c>'s options, which edit distance alone would not find.</summary>
     private static readonly IReadOnlyDictionary<string, string> FromTrainOptions = new Dictionary<string, string>

@@ -1,12 +1,15 @@
 using System.Globalization;
 using PaletteCluster.Abstractions;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Api.Specs;
 
 /// <summary>
-/// Reads a job spec file (YAML or JSON, snake_case keys) into a <see cref="JobSpec"/>. Strict: unknown keys, wrong
-/// types, out-of-range values and missing required keys are all collected, each with file, line and key, and thrown
-/// together as one <see cref="JobSpecException"/>. Keys left out take JobSpec's defaults.
+/// Reads a job spec file (YAML or JSON, snake_case keys) into a <see cref="JobSpec"/> and its
+/// <see cref="TrainingRecipe"/>. Strict: unknown keys, wrong types, missing required keys and every problem
+/// <see cref="JobSpec.Validate"/> finds are collected, each with file, line and key, and thrown together as one
+/// <see cref="JobSpecException"/>. Keys left out take the recipe's defaults. The limits are the recipe's own: this
+/// reader only turns text into typed values.
 /// </summary>
 public static class JobSpecReader
 {
@@ -18,18 +21,16 @@ public static class JobSpecReader
     public static JobSpec ReadFile(string path)
     {
         var text = File.ReadAllText(path);
-        var spec = Read(text, Path.GetFileName(path), FormatOf(path, text));
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return spec with
-        {
-            Data = Path.IsPathRooted(spec.Data) ? spec.Data : Path.GetFullPath(Path.Combine(folder, spec.Data)),
-            Name = spec.Name.Length > 0 ? spec.Name : Path.GetFileNameWithoutExtension(path),
-        };
+        return Read(text, Path.GetFileName(path), FormatOf(path, text), Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <param name="source">Named in every error (usually the file name).</param>
     /// <param name="format">Null: JSON if the text starts with '{', YAML otherwise.</param>
-    public static JobSpec Read(string text, string source, JobSpecFormat? format = null)
+    /// <param name="folder">
+    /// The spec file's folder: a relative <c>data</c> path is resolved against it and a missing <c>name</c> becomes
+    /// <paramref name="source"/> without extension. Null: both stay as written.
+    /// </param>
+    public static JobSpec Read(string text, string source, JobSpecFormat? format = null, string? folder = null)
     {
         var errors = new List<JobSpecError>();
         var raw = (format ?? Guess(text)) == JobSpecFormat.Json
@@ -45,15 +46,24 @@ public static class JobSpecReader
                 binder.Error(entry, $"appears twice (first on line {firstLine}); give each key once");
             else
             {
-                seen[entry.Key] = entry.Line;
+                seen[entry.Key] = entry.Value.Line;
                 binder.Bind(entry);
             }
         }
         foreach (var key in JobSpecKeys.Required.Where(k => !seen.ContainsKey(k)))
             errors.Add(new JobSpecError(source, raw.Line, key, "required key is missing"));
 
+        var spec = binder.Spec;
+        // Keys whose value could not be read already have an error; the default left in their place is not checked.
+        foreach (var problem in spec.Validate().Where(p => !binder.Failed.Contains(p.Field) && !(p.Field == JobSpec.DataField && !seen.ContainsKey(p.Field))))
+            errors.Add(new JobSpecError(source, seen.TryGetValue(problem.Field, out var line) ? line : raw.Line, problem.Field, problem.Message));
+
         if (errors.Count > 0) throw new JobSpecException(source, errors.OrderBy(e => e.Line).ToList());
-        return binder.Spec;
+        return folder is null ? spec : spec with
+        {
+            Data = Path.IsPathRooted(spec.Data) ? spec.Data : Path.GetFullPath(Path.Combine(folder, spec.Data)),
+            Name = spec.Name.Length > 0 ? spec.Name : Path.GetFileNameWithoutExtension(source),
+        };
     }
 
     public static JobSpecFormat FormatOf(string path, string text) => Path.GetExtension(path).ToLowerInvariant() switch
@@ -75,86 +85,86 @@ public static class JobSpecReader
     private static JobSpecFormat Guess(string text) =>
         text.TrimStart().StartsWith('{') ? JobSpecFormat.Json : JobSpecFormat.Yaml;
 
-    /// <summary>Binds entries one by one onto a JobSpec, recording what is wrong instead of stopping at it.</summary>
+    /// <summary>Binds entries one by one onto a JobSpec, recording what cannot be read instead of stopping at it.</summary>
     private sealed class Binder(string source, List<JobSpecError> errors)
     {
         public JobSpec Spec { get; private set; } = new();
+        /// <summary>Keys whose value had the wrong type (already reported).</summary>
+        public HashSet<string> Failed { get; } = [];
 
-        public void Error(RawEntry entry, string message) => errors.Add(new JobSpecError(source, entry.Value.Line, entry.Key, message));
+        public void Error(RawEntry entry, string message)
+        {
+            errors.Add(new JobSpecError(source, entry.Value.Line, entry.Key, message));
+            Failed.Add(entry.Key);
+        }
+
+        private void Recipe(Func<TrainingRecipe, TrainingRecipe> change) => Spec = Spec with { Recipe = change(Spec.Recipe) };
 
         public void Bind(RawEntry e)
         {
             switch (e.Key)
             {
-                case "name":
+                case JobSpec.NameField:
                     if (Text(e) is { } name) Spec = Spec with { Name = name };
                     break;
-                case "data":
+                case JobSpec.DataField:
                     if (NonEmptyText(e) is { } data) Spec = Spec with { Data = data };
                     break;
-                case "task":
-                    if (NonEmptyText(e) is { } task) Spec = Spec with { Task = task };
+                case JobSpec.WorkersField:
+                    if (Whole(e, int.MinValue, int.MaxValue) is { } workers) Spec = Spec with { Workers = (int)workers };
                     break;
-                case "schedule":
-                    if (NonEmptyText(e) is { } schedule) Spec = Spec with { Schedule = schedule };
+                case RecipeFields.Task:
+                    if (NonEmptyText(e) is { } task) Recipe(r => r with { Task = task });
                     break;
-                case "preset":
-                    if (OneOf(e, "tiny", "small", "adm") is { } preset) Spec = Spec with { Preset = preset };
+                case RecipeFields.Schedule:
+                    if (NonEmptyText(e) is { } schedule) Recipe(r => r with { Schedule = schedule });
                     break;
-                case "loss":
-                    if (OneOf(e, "l1", "l2") is { } loss) Spec = Spec with { Loss = loss };
+                case RecipeFields.Preset:
+                    if (Choice<UNetPreset>(e) is { } preset) Recipe(r => r with { Preset = preset });
                     break;
-                case "precision":
-                    if (OneOf(e, "fp32", "bf16") is { } precision) Spec = Spec with { Precision = precision };
+                case RecipeFields.Loss:
+                    if (Choice<LossKind>(e) is { } loss) Recipe(r => r with { Loss = loss });
                     break;
-                case "image_size":
-                    if (Whole(e, 8, 4096) is { } size)
-                    {
-                        if (size % 8 != 0) Error(e, $"must be a multiple of 8 (the network halves it 3 times), got {size}");
-                        else Spec = Spec with { ImageSize = (int)size };
-                    }
+                case RecipeFields.Precision:
+                    if (Choice<PrecisionMode>(e) is { } precision) Recipe(r => r with { Precision = precision });
                     break;
-                case "batch_size":
-                    if (Whole(e, 1, 65536) is { } batch) Spec = Spec with { BatchSize = (int)batch };
+                case RecipeFields.ImageSize:
+                    if (Whole(e, int.MinValue, int.MaxValue) is { } size) Recipe(r => r with { ImageSize = (int)size });
                     break;
-                case "steps":
-                    if (Whole(e, 1, long.MaxValue) is { } steps) Spec = Spec with { Steps = steps };
+                case RecipeFields.BatchSize:
+                    if (Whole(e, int.MinValue, int.MaxValue) is { } batch) Recipe(r => r with { BatchSize = (int)batch });
                     break;
-                case "seed":
-                    if (Whole(e, long.MinValue, long.MaxValue) is { } seed) Spec = Spec with { Seed = seed };
+                case RecipeFields.Steps:
+                    if (Whole(e, long.MinValue, long.MaxValue) is { } steps) Recipe(r => r with { Steps = steps });
                     break;
-                case "warmup_steps":
-                    if (Whole(e, 0, long.MaxValue) is { } warmup) Spec = Spec with { WarmupSteps = warmup };
+                case RecipeFields.Seed:
+                    if (Whole(e, long.MinValue, long.MaxValue) is { } seed) Recipe(r => r with { Seed = seed });
                     break;
-                case "checkpoint_every":
-                    if (Whole(e, 1, long.MaxValue) is { } every) Spec = Spec with { CheckpointEvery = every };
+                case RecipeFields.WarmupSteps:
+                    if (Whole(e, long.MinValue, long.MaxValue) is { } warmup) Recipe(r => r with { WarmupSteps = warmup });
                     break;
-                case "report_every":
-                    if (Whole(e, 1, int.MaxValue) is { } report) Spec = Spec with { ReportEvery = (int)report };
+                case RecipeFields.CheckpointEvery:
+                    if (Whole(e, long.MinValue, long.MaxValue) is { } every) Recipe(r => r with { CheckpointEvery = every });
                     break;
-                case "samples":
-                    if (Whole(e, 0, 1024) is { } samples) Spec = Spec with { Samples = (int)samples };
+                case RecipeFields.ReportEvery:
+                    if (Whole(e, int.MinValue, int.MaxValue) is { } report) Recipe(r => r with { ReportEvery = (int)report });
                     break;
-                case "workers":
-                    if (Whole(e, 1, int.MaxValue) is { } workers)
-                    {
-                        if (workers != 1) Error(e, $"multi-worker training is not available yet: workers must be 1, got {workers}");
-                        else Spec = Spec with { Workers = 1 };
-                    }
+                case RecipeFields.Samples:
+                    if (Whole(e, int.MinValue, int.MaxValue) is { } samples) Recipe(r => r with { Samples = (int)samples });
                     break;
-                case "learning_rate":
-                    if (Real(e, 0, 1, minInclusive: false, maxInclusive: false) is { } lr) Spec = Spec with { LearningRate = lr };
+                case RecipeFields.LearningRate:
+                    if (Real(e) is { } lr) Recipe(r => r with { LearningRate = lr });
                     break;
-                case "ema_decay":
-                    if (Real(e, 0, 1, minInclusive: true, maxInclusive: true) is { } ema) Spec = Spec with { EmaDecay = ema };
+                case RecipeFields.EmaDecay:
+                    if (Real(e) is { } ema) Recipe(r => r with { EmaDecay = ema });
                     break;
-                case "dropout":
-                    if (Real(e, 0, 1, minInclusive: true, maxInclusive: false) is { } dropout) Spec = Spec with { Dropout = dropout };
+                case RecipeFields.Dropout:
+                    if (Real(e) is { } dropout) Recipe(r => r with { Dropout = dropout });
                     break;
-                case "grad_clip":
+                case RecipeFields.GradClip:
                     // null (or ~) turns clipping off, as leaving the key out does.
-                    if (e.Value.Kind == RawKind.Null) Spec = Spec with { GradClip = null };
-                    else if (Real(e, 0, double.MaxValue, minInclusive: false, maxInclusive: true) is { } clip) Spec = Spec with { GradClip = clip };
+                    if (e.Value.Kind == RawKind.Null) Recipe(r => r with { GradClip = null });
+                    else if (Real(e) is { } clip) Recipe(r => r with { GradClip = clip });
                     break;
                 default:
                     var guess = JobSpecKeys.Suggest(e.Key);
@@ -181,13 +191,12 @@ public static class JobSpecReader
             return null;
         }
 
-        private string? OneOf(RawEntry e, params string[] allowed)
+        private T? Choice<T>(RawEntry e) where T : struct, Enum
         {
             var text = Text(e);
             if (text is null) return null;
-            var lower = text.Trim().ToLowerInvariant();
-            if (allowed.Contains(lower)) return lower;
-            Error(e, $"must be one of {string.Join(", ", allowed)}; got '{text}'");
+            if (SpecNames.TryParse<T>(text, out var value)) return value;
+            Error(e, SpecNames.MustBeOneOf<T>(text));
             return null;
         }
 
@@ -213,15 +222,13 @@ public static class JobSpecReader
             }
             if (value < min || value > max)
             {
-                Error(e, max == long.MaxValue || max == int.MaxValue
-                    ? $"must be at least {min}, got {value}"
-                    : $"must be between {min} and {max}, got {value}");
+                Error(e, $"must be between {min} and {max}, got {value}");
                 return null;
             }
             return value;
         }
 
-        private double? Real(RawEntry e, double min, double max, bool minInclusive, bool maxInclusive)
+        private double? Real(RawEntry e)
         {
             var v = e.Value;
             if (v.Kind != RawKind.Number || !double.TryParse(v.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
@@ -229,18 +236,9 @@ public static class JobSpecReader
                 Error(e, $"expected a number, got {v.Describe()}");
                 return null;
             }
-            bool aboveMin = minInclusive ? value >= min : value > min;
-            bool belowMax = maxInclusive ? value <= max : value < max;
-            if (!double.IsFinite(value) || !aboveMin || !belowMax)
-            {
-                var text = value.ToString(CultureInfo.InvariantCulture);
-                Error(e, max == double.MaxValue
-                    ? $"must be greater than {min.ToString(CultureInfo.InvariantCulture)}, got {text}"
-                    : $"must be in {(minInclusive ? "[" : "(")}{min.ToString(CultureInfo.InvariantCulture)}, "
-                      + $"{max.ToString(CultureInfo.InvariantCulture)}{(maxInclusive ? "]" : ")")}, got {text}");
-                return null;
-            }
-            return value;
+            if (double.IsFinite(value)) return value;
+            Error(e, $"must be a finite number, got {v.Text}");
+            return null;
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed class ClusterBenchmark(JobSpec spec, Device device, ILoggerFactory
         public double StepsPerSecond => Steps / LoopSeconds;
     }
 
-    private long FirstTimedStep => Math.Max(spec.ReportEvery, spec.Steps / 5 / spec.ReportEvery * spec.ReportEvery);
+    private long FirstTimedStep => Math.Max(spec.Recipe.ReportEvery, spec.Recipe.Steps / 5 / spec.Recipe.ReportEvery * spec.Recipe.ReportEvery);
 
     public async Task<IReadOnlyList<Round>> Run(int rounds, string scratch)
     {

@@ -9,5 +9,5 @@ namespace PaletteCluster.Cli.Cluster;
 public static class JobValidation
 {
     public static void Register(IServiceCollection services) =>
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobSpecValidator, TrainingSpecValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobSpecValidator, DataContentsValidator>());
 }

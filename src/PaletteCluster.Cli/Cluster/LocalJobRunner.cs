@@ -22,7 +22,7 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
 
     public async Task<int> Run(CancellationToken stop)
     {
-        // Bad specs fail here, before anything starts; relative data paths are resolved against the spec's folder.
+        // Bad specs fail here, before a cluster starts (the same reader and rules the API applies to the text sent below).
         var spec = JobSpecReader.ReadFile(specPath);
         string jobId = JobIds.Slug(spec.Name.Length > 0 ? spec.Name : Path.GetFileNameWithoutExtension(specPath));
         var logger = logging.CreateLogger("palette.train");
@@ -32,7 +32,7 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
         var job = await Existing(api, jobId, stop);
         if (job is null)
         {
-            job = await api.Submit(JobSpecWriter.ToJson(spec, indented: false), "json", jobId, Path.GetFileName(specPath), stop);
+            job = await api.SubmitFile(specPath, jobId, stop);
             logger.LogInformation("Submitted job {Job}", jobId);
         }
         else if (job.State.IsFinal())
@@ -54,7 +54,7 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
             await foreach (var e in api.Watch(jobId, stop))
             {
                 last = e.Job;
-                bar.Report(JobTable.StateName(e.Job.State), e.Job.Step, e.Job.Spec.Steps, JobTable.Progress(e.Job));
+                bar.Report(JobTable.StateName(e.Job.State), e.Job.Step, e.Job.Spec.Recipe.Steps, JobTable.Progress(e.Job));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }

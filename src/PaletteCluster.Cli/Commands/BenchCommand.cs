@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using PaletteCluster.Training;
 using PaletteCluster.Training.Benchmarks;
-using PaletteCluster.Training.Precision;
 using PaletteCluster.Training.Runtime;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Cli.Commands;
 
@@ -12,10 +12,9 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Network preset: tiny, small or adm", DefaultValueFactory = _ => "small" };
-        var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 16 }.InRange(1, 4096);
-        var res = new Option<int>("--res") { Description = "Image size (square)", DefaultValueFactory = _ => 256 }.InRange(8, 4096);
-        var precision = new Option<PrecisionMode>("--precision") { Description = "fp32 or bf16 (bf16 compute, fp32 master weights)", DefaultValueFactory = _ => PrecisionMode.Fp32 };
+        // The reference script's benchmark: small at 256 px, batch 16, no warmup of the learning rate.
+        var recipe = new RecipeOptions(new TrainingRecipe { Preset = UNetPreset.Small, BatchSize = 16, ImageSize = 256, WarmupSteps = 0 },
+            RecipeFields.Preset, RecipeFields.BatchSize, RecipeFields.ImageSize, RecipeFields.Precision);
         var steps = new Option<int>("--steps") { Description = "Timed steps", DefaultValueFactory = _ => 20 }.InRange(1, 100_000);
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps", DefaultValueFactory = _ => 5 }.InRange(0, 100_000);
         var device = CommonOptions.Device();
@@ -23,16 +22,13 @@ public static class BenchCommand
 
         var trainStep = new Command("train-step", "Time the Palette training step (forward, L1 loss, backward, Adam, EMA) on random data")
         {
-            preset, batch, res, precision, steps, warmup, device, libtorch,
+            steps, warmup, device, libtorch,
         };
+        foreach (var option in recipe.Options) trainStep.Options.Add(option);
         trainStep.SetAction(parse =>
         {
+            var config = TrainConfig.From(recipe.BindValid(parse));
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
-            var config = new TrainConfig
-            {
-                Preset = parse.GetValue(preset)!, BatchSize = parse.GetValue(batch), ImageSize = parse.GetValue(res),
-                Precision = parse.GetValue(precision), WarmupSteps = 0,
-            };
             var r = TrainStepBenchmark.Run(config, dev, parse.GetValue(steps), parse.GetValue(warmup));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT impl=palettecluster config={r.Preset} params={r.Parameters / 1e6:F1}M res={r.Resolution} batch={r.Batch} dtype={r.Precision} device={r.Device} " +

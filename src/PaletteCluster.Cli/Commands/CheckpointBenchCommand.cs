@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PaletteCluster.Recipes;
 using PaletteCluster.Training;
 using PaletteCluster.Training.Benchmarks;
 using PaletteCluster.Training.Runtime;
@@ -11,20 +12,21 @@ public static class CheckpointBenchCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Network preset: tiny, small or adm", DefaultValueFactory = _ => "tiny" };
-        var size = new Option<int>("--image-size") { Description = "Resolution of the one training step taken first (the checkpoint size does not depend on it)", DefaultValueFactory = _ => 32 }.InRange(8, 4096);
+        // One training step at a small size first: the checkpoint's size does not depend on the image size.
+        var recipe = new RecipeOptions(new TrainingRecipe { ImageSize = 32, BatchSize = 1, WarmupSteps = 0 }, RecipeFields.Preset, RecipeFields.ImageSize);
         var repeats = new Option<int>("--repeats") { Description = "Checkpoints per mode; medians are printed", DefaultValueFactory = _ => 5 }.InRange(1, 1000);
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder to write the checkpoints in (default: a temp folder); each is deleted once timed" };
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
         var command = new Command("checkpoint", "Training-thread stall of a checkpoint: synchronous write vs snapshot + background write")
         {
-            preset, size, repeats, output, device, libtorch,
+            repeats, output, device, libtorch,
         };
+        foreach (var option in recipe.Options) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            var config = TrainConfig.From(recipe.BindValid(parse));
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
-            var config = new TrainConfig { Preset = parse.GetValue(preset)!, ImageSize = parse.GetValue(size), BatchSize = 1, WarmupSteps = 0 };
             var folder = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), $"palette-bench-checkpoint-{Guid.NewGuid():N}");
             Directory.CreateDirectory(folder);
             try

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Cli.Cluster;
+using PaletteCluster.Recipes;
 using PaletteCluster.Training.Runtime;
 
 namespace PaletteCluster.Cli.Commands;
@@ -13,27 +14,24 @@ public static class ClusterBenchCommand
     public static Command Create()
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Image or shard folder", Required = true };
-        var steps = new Option<long>("--steps") { Description = "Steps per run", DefaultValueFactory = _ => 100 }.InRange(1, 1_000_000);
         var rounds = new Option<int>("--rounds") { Description = "Plain/cluster pairs, alternating", DefaultValueFactory = _ => 2 }.InRange(1, 100);
-        var size = new Option<int>("--image-size") { Description = "Training resolution", DefaultValueFactory = _ => 32 }.InRange(8, 4096);
-        var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 8 }.InRange(1, 4096);
-        var task = new Option<string>("--task") { Description = "Task mix", DefaultValueFactory = _ => "inpainting,colorization" };
+        // A tiny job that reports every 10 steps and checkpoints only at the end (set below), without samples.
+        var recipe = new RecipeOptions(
+            new TrainingRecipe { Steps = 100, ImageSize = 32, Task = "inpainting,colorization", WarmupSteps = 10, ReportEvery = 10, Samples = 0 },
+            RecipeFields.Steps, RecipeFields.ImageSize, RecipeFields.BatchSize, RecipeFields.Task);
         var scratch = new Option<DirectoryInfo?>("--scratch") { Description = "Folder for the runs (default: a temp folder, deleted after)" };
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
         var command = new Command("cluster", "Training steps/s of a tiny job through an in-process silo + worker vs the same training in a plain loop")
         {
-            data, steps, rounds, size, batch, task, scratch, device, libtorch,
+            data, rounds, scratch, device, libtorch,
         };
+        foreach (var option in recipe.Options) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
+            var run = recipe.BindValid(parse);
+            var spec = new JobSpec { Name = "bench", Data = parse.GetValue(data)!.FullName, Recipe = run with { CheckpointEvery = run.Steps } };
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
-            var spec = new JobSpec
-            {
-                Name = "bench", Data = parse.GetValue(data)!.FullName, Task = parse.GetValue(task)!, Preset = "tiny",
-                ImageSize = parse.GetValue(size), BatchSize = parse.GetValue(batch), Steps = parse.GetValue(steps),
-                WarmupSteps = 10, CheckpointEvery = parse.GetValue(steps), ReportEvery = 10, Samples = 0, Seed = 0,
-            };
             var folder = parse.GetValue(scratch)?.FullName ?? Path.Combine(Path.GetTempPath(), $"palette-bench-{Guid.NewGuid():N}");
             using var logging = LoggerFactory.Create(b => b.AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Warning)));
             try
@@ -46,7 +44,7 @@ public static class ClusterBenchCommand
                 double plain = Median("plain loop"), cluster = Median("through the cluster");
                 bool same = results.Select(r => r.ModelSha256).Distinct().Count() == 1;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"RESULT bench=cluster steps={spec.Steps} plain_steps_per_s={plain:F3} cluster_steps_per_s={cluster:F3} ratio={cluster / plain:F3} identical_parameters={(same ? "yes" : "no")}"));
+                    $"RESULT bench=cluster steps={run.Steps} plain_steps_per_s={plain:F3} cluster_steps_per_s={cluster:F3} ratio={cluster / plain:F3} identical_parameters={(same ? "yes" : "no")}"));
             }
             finally
             {

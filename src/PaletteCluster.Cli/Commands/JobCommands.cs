@@ -47,11 +47,10 @@ public static class JobCommands
         {
             var path = parse.GetValue(file)!;
             if (!path.Exists) throw new FileNotFoundException($"spec file '{path.FullName}' does not exist");
-            // Read here first: problems are reported with this file's lines before anything is sent.
-            var spec = JobSpecReader.ReadFile(path.FullName);
+            // Sent as written: the API reads it once, reporting problems with this file's name and lines.
             using var client = Connect(parse, api);
-            var job = await client.Submit(JobSpecWriter.ToJson(spec, indented: false), "json", parse.GetValue(id), path.Name, ct);
-            Console.WriteLine($"Submitted job {job.JobId} ({job.Spec.Steps} steps of {job.Spec.Task} on {job.Spec.Data}): {JobTable.StateName(job.State)}");
+            var job = await client.SubmitFile(path.FullName, parse.GetValue(id), ct);
+            Console.WriteLine($"Submitted job {job.JobId} ({job.Spec.Recipe.Steps} steps of {job.Spec.Recipe.Task} on {job.Spec.Data}): {JobTable.StateName(job.State)}");
             if (!parse.GetValue(watch))
             {
                 Console.WriteLine($"Follow it with: palette watch {job.JobId}");
@@ -108,7 +107,7 @@ public static class JobCommands
         {
             using var client = Connect(parse, api);
             var job = await move(client, parse.GetValue(id)!, ct);
-            Console.WriteLine($"Job {job.JobId} is {JobTable.StateName(job.State)} at step {job.Step}/{job.Spec.Steps}");
+            Console.WriteLine($"Job {job.JobId} is {JobTable.StateName(job.State)} at step {job.Step}/{job.Spec.Recipe.Steps}");
             return 0;
         });
         return command;
@@ -149,7 +148,7 @@ public static class JobCommands
                 var job = e.Job;
                 // Keep a line on screen for the moments worth scrolling back to: state changes and new checkpoints.
                 bool keep = last is null || last.State != job.State || last.CheckpointStep != job.CheckpointStep || e.Final;
-                bar.Report(JobTable.StateName(job.State), job.Step, job.Spec.Steps, JobTable.Progress(job), keep && last is not null);
+                bar.Report(JobTable.StateName(job.State), job.Step, job.Spec.Recipe.Steps, JobTable.Progress(job), keep && last is not null);
                 last = job;
                 if (e.Final) break;
             }

@@ -18,7 +18,7 @@ public static class JobTable
         ["ID", "STATE", "STEP", "LOSS", "IMG/S", "WORKERS", "UPDATED"],
         jobs.Select(j => new[]
         {
-            j.JobId, StateName(j.State), $"{j.Step}/{j.Spec?.Steps ?? 0}", Number(j.HasLoss ? j.Loss : null, "F4"),
+            j.JobId, StateName(j.State), $"{j.Step}/{j.Spec?.Recipe?.Steps ?? 0}", Number(j.HasLoss ? j.Loss : null, "F4"),
             Number(j.HasImagesPerSecond ? j.ImagesPerSecond : null, "F1"), j.Workers.Count == 0 ? "-" : string.Join(",", j.Workers),
             Ago(j.UpdatedAt?.ToDateTimeOffset(), now),
         }));
@@ -39,7 +39,7 @@ public static class JobTable
         {
             ("job", job.JobId),
             ("state", StateName(job.State)),
-            ("step", $"{job.Step}/{job.Spec?.Steps ?? 0}"),
+            ("step", $"{job.Step}/{job.Spec?.Recipe?.Steps ?? 0}"),
             ("loss", Number(job.HasLoss ? job.Loss : null, "F4")),
             ("learning rate", Number(job.HasLearningRate ? job.LearningRate : null, "G3")),
             ("img/s", Number(job.HasImagesPerSecond ? job.ImagesPerSecond : null, "F1")),
@@ -51,10 +51,13 @@ public static class JobTable
         if (job.HasError) lines.Add(("error", job.Error));
         lines.Add(("created", Ago(job.CreatedAt?.ToDateTimeOffset(), now)));
         lines.Add(("updated", Ago(job.UpdatedAt?.ToDateTimeOffset(), now)));
-        if (job.Spec is { } s)
+        if (job.Spec is { } spec)
         {
-            lines.Add(("name", s.Name));
-            lines.Add(("data", s.Data));
+            lines.Add(("name", spec.Name));
+            lines.Add(("data", spec.Data));
+        }
+        if (job.Spec?.Recipe is { } s)
+        {
             lines.Add(("task", s.Task));
             lines.Add(("recipe", string.Create(CultureInfo.InvariantCulture,
                 $"{s.Preset} at {s.ImageSize}px, batch {s.BatchSize}, lr {s.LearningRate:G3} (warmup {s.WarmupSteps}), {s.Loss}, {s.Precision}")));

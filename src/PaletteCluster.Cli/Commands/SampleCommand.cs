@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PaletteCluster.Diffusion;
 using PaletteCluster.Training.Runtime;
 using PaletteCluster.Training.Sampling;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Cli.Commands;
 

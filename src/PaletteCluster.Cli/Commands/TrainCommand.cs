@@ -5,8 +5,8 @@ using PaletteCluster.Data.Shards;
 using PaletteCluster.Diffusion;
 using PaletteCluster.Storage;
 using PaletteCluster.Training;
-using PaletteCluster.Training.Precision;
 using PaletteCluster.Training.Runtime;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Cli.Commands;
 
@@ -33,31 +33,15 @@ public static class TrainCommand
         };
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, samples/, config.json" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run folder's latest checkpoint (its stored config wins over the options below)" };
-        var steps = new Option<long>("--steps") { Description = "Total optimizer steps (across resumes)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);
-        var preset = new Option<string>("--preset") { Description = "Network preset: tiny, small or adm", DefaultValueFactory = _ => "tiny" };
-        var imageSize = new Option<int>("--image-size") { Description = "Training resolution (square)", DefaultValueFactory = _ => 64 }.InRange(8, 4096);
-        var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 8 }.InRange(1, 65536);
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate after warmup (Palette: 1e-4)", DefaultValueFactory = _ => 1e-4 };
-        var warmup = new Option<long>("--warmup") { Description = "Linear warmup steps (Palette: 10000)", DefaultValueFactory = _ => 10_000 }.InRange(0, long.MaxValue);
-        var emaDecay = new Option<double>("--ema-decay") { Description = "EMA decay of the weights used for sampling (Palette: 0.9999)", DefaultValueFactory = _ => 0.9999 };
-        var clip = new Option<double?>("--grad-clip") { Description = "Clip the global gradient norm to this value (default: off)" };
-        var loss = new Option<LossKind>("--loss") { Description = "Noise loss: L1 (Palette's default) or L2", DefaultValueFactory = _ => LossKind.L1 };
-        var schedule = new Option<string>("--schedule") { Description = "Training noise schedule kind:steps:start:end", DefaultValueFactory = _ => NoiseScheduleSpec.PaletteTrain.ToString() };
-        var precision = new Option<PrecisionMode>("--precision") { Description = "fp32, or bf16 (bf16 compute with fp32 master weights; for CUDA)", DefaultValueFactory = _ => PrecisionMode.Fp32 };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout in residual blocks", DefaultValueFactory = _ => 0.0 };
-        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Steps between checkpoints (one is also written at the end and on Ctrl+C/SIGTERM)", DefaultValueFactory = _ => 1000 }.InRange(1, long.MaxValue);
-        var logEvery = new Option<int>("--log-every") { Description = "Steps between progress reports", DefaultValueFactory = _ => 10 }.InRange(1, int.MaxValue);
-        var task = new Option<string>("--task") { Description = "Task or weighted mix: colorization, inpainting, uncropping, jpeg, sr4x, denoising, deblurring; e.g. inpainting:2,colorization:1, or all", DefaultValueFactory = _ => "colorization" };
-        var samples = new Option<int>("--samples") { Description = "Images in the sample grid written at the end (0: none)", DefaultValueFactory = _ => 8 }.InRange(0, 1024);
-        var seed = CommonOptions.Seed();
+        var recipe = new RecipeOptions(new TrainingRecipe(), RecipeFields.All.ToArray());
         var device = CommonOptions.Device();
         var libtorch = CommonOptions.LibTorch();
 
         var command = new Command("train", "Train Palette: a job spec through the embedded cluster, or a plain local run on a folder of images")
         {
-            jobSpec, state, storage, data, dataCache, output, resume, steps, preset, imageSize, batch, lr, warmup, emaDecay, clip, loss, schedule, precision, dropout,
-            task, checkpointEvery, logEvery, samples, seed, device, libtorch,
+            jobSpec, state, storage, data, dataCache, output, resume, device, libtorch,
         };
+        foreach (var option in recipe.Options) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(jobSpec) is { } specFile)
@@ -70,15 +54,8 @@ public static class TrainCommand
             }
             if (parse.GetValue(data) is null || parse.GetValue(output) is null)
                 throw new ArgumentException("train: give a job spec file, or --data and --out for a plain local run");
-            var config = new TrainConfig
-            {
-                Preset = parse.GetValue(preset)!, ImageSize = parse.GetValue(imageSize), BatchSize = parse.GetValue(batch),
-                Seed = parse.GetValue(seed), LearningRate = parse.GetValue(lr), WarmupSteps = parse.GetValue(warmup),
-                GradClip = parse.GetValue(clip), EmaDecay = parse.GetValue(emaDecay), Loss = parse.GetValue(loss),
-                TrainSchedule = parse.GetValue(schedule)!, Precision = parse.GetValue(precision), Dropout = parse.GetValue(dropout),
-                Task = parse.GetValue(task)!,
-            };
-            config.Validate();
+            var run = recipe.BindValid(parse);
+            var config = TrainConfig.From(run);
             var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.train");
@@ -93,12 +70,7 @@ public static class TrainCommand
                     downloadBar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20, $"shard {p.ShardsDone}/{p.ShardsTotal}");
                 }), cancellationToken: cancellationToken);
             if (downloading) downloadBar.Finish();
-            var options = new TrainingRunOptions
-            {
-                DataDir = dataDir, RunDir = parse.GetValue(output)!.FullName, TotalSteps = parse.GetValue(steps),
-                CheckpointEvery = parse.GetValue(checkpointEvery), LogEvery = parse.GetValue(logEvery), Resume = parse.GetValue(resume),
-                FinalSamples = parse.GetValue(samples),
-            };
+            var options = TrainingRunOptions.For(run, dataDir, parse.GetValue(output)!.FullName) with { Resume = parse.GetValue(resume) };
             using var stop = new ConsoleReporting.StopSignal(logger);
             logger.LogInformation("Training {Preset} at {Size}px, batch {Batch}, on {Device}", config.Preset, config.ImageSize, config.BatchSize, dev);
 

@@ -1,3 +1,5 @@
+using PaletteCluster.Recipes;
+
 namespace PaletteCluster.Data.Tasks;
 
 /// <summary>
@@ -6,8 +8,7 @@ namespace PaletteCluster.Data.Tasks;
 /// </summary>
 public static class TaskCatalog
 {
-    public static IReadOnlyList<string> Names { get; } =
-        ["colorization", "inpainting", "uncropping", "jpeg", "sr4x", "denoising", "deblurring"];
+    public static IReadOnlyList<string> Names => TaskMixSpec.TaskNames;
 
     public static IImageTask Create(string name) => name.Trim().ToLowerInvariant() switch
     {
@@ -28,22 +29,7 @@ public static class TaskCatalog
         return parts.Count == 1 ? parts[0].Task : new TaskMix(parts);
     }
 
-    /// <summary>The tasks and weights of a spec; throws a clear ArgumentException for a bad one.</summary>
-    public static IReadOnlyList<WeightedTask> Parse(string spec)
-    {
-        if (string.IsNullOrWhiteSpace(spec)) throw new ArgumentException("task: empty task spec");
-        if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
-            return Names.Select(n => new WeightedTask(Create(n), 1.0)).ToList();
-        var tasks = new List<WeightedTask>();
-        foreach (var item in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var nameAndWeight = item.Split(':');
-            double weight = 1.0;
-            if (nameAndWeight.Length > 2 || nameAndWeight.Length == 2 && (!double.TryParse(nameAndWeight[1],
-                    System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out weight) || !(weight > 0)))
-                throw new ArgumentException($"task: '{item}' in '{spec}' must be name or name:weight with a positive weight");
-            tasks.Add(new WeightedTask(Create(nameAndWeight[0]), weight));
-        }
-        return tasks;
-    }
+    /// <summary>The tasks and weights of a spec (syntax: <see cref="TaskMixSpec"/>); throws a clear ArgumentException for a bad one.</summary>
+    public static IReadOnlyList<WeightedTask> Parse(string spec) =>
+        TaskMixSpec.Parse(spec).Select(t => new WeightedTask(Create(t.Name), t.Weight)).ToList();
 }

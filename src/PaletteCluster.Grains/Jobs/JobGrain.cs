@@ -118,7 +118,7 @@ public sealed class JobGrain : Grain, IJobGrain, IRemindable
     {
         var status = _machine.Create(spec);
         await SaveAsync();
-        _logger.LogInformation("Job {JobId} created ({Steps} steps, task {Task})", JobId, spec.Steps, spec.Task);
+        _logger.LogInformation("Job {JobId} created ({Steps} steps, task {Task})", JobId, spec.Recipe.Steps, spec.Recipe.Task);
         return status;
     }
 

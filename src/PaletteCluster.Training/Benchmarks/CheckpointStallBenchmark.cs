@@ -2,6 +2,7 @@ using System.Diagnostics;
 using PaletteCluster.Checkpoints;
 using PaletteCluster.Data;
 using static TorchSharp.torch;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training.Benchmarks;
 
@@ -64,7 +65,7 @@ public static class CheckpointStallBenchmark
         }
 
         long parameters = trainer.Network.parameters().Sum(p => p.numel());
-        return new CheckpointStallBenchmarkResult(config.Preset, device.ToString(), parameters, checkpointBytes, repeats,
+        return new CheckpointStallBenchmarkResult(SpecNames.Of(config.Preset), device.ToString(), parameters, checkpointBytes, repeats,
             Median(sync), Median(stall), stall[0], Median(write), writerBytes);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using static TorchSharp.torch;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training.Benchmarks;
 
@@ -30,7 +31,7 @@ public static class TrainStepBenchmark
         memory.Sample();
         double ms = clock.Elapsed.TotalMilliseconds / steps;
         long parameters = trainer.Network.parameters().Sum(p => p.numel());
-        return new TrainStepBenchmarkResult(config.Preset, config.BatchSize, config.ImageSize, device.ToString(),
+        return new TrainStepBenchmarkResult(SpecNames.Of(config.Preset), config.BatchSize, config.ImageSize, device.ToString(),
             config.Precision.ToString().ToLowerInvariant(), parameters, ms, config.BatchSize * 1000.0 / ms, memory.PeakGiB, memory.Kind);
     }
 

@@ -16,11 +16,11 @@ internal sealed class SampleGridWriter(TrainingRunOptions options, ILogger logge
 
     public override void LoopEnd(TrainingState state)
     {
-        if (state.Stopped || options.FinalSamples == 0) return;
+        if (state.Stopped || options.Samples == 0) return;
         using var sampler = ImageSampler.FromTrainer(state.Trainer);
         var path = System.IO.Path.Combine(options.RunDir, "samples", $"{CheckpointFolders.StepFolderName(state.Step)}.png");
         var sampling = new SamplingOptions { Sampler = "ddim", Steps = options.FinalSampleSteps, Eta = 1.0, Seed = state.Config.Seed };
-        TaskSampleGrid.Write(sampler, state.Data, state.Config.Task, options.FinalSamples, path, sampling, logger);
+        TaskSampleGrid.Write(sampler, state.Data, state.Config.Task, options.Samples, path, sampling, logger);
         Path = path;
     }
 }

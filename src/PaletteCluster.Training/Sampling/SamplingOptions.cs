@@ -1,4 +1,5 @@
 using PaletteCluster.Diffusion;
+using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Training.Sampling;
 

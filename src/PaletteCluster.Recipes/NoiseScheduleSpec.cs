@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PaletteCluster.Diffusion;
+namespace PaletteCluster.Recipes;
 
 /// <summary>
 /// A noise schedule described by value, as written on a command line or in a checkpoint:

@@ -1,4 +1,4 @@
-namespace PaletteCluster.Training.Precision;
+namespace PaletteCluster.Recipes;
 
 public enum PrecisionMode
 {

@@ -1,4 +1,4 @@
-namespace PaletteCluster.Diffusion;
+namespace PaletteCluster.Recipes;
 
 /// <summary>The p of the training loss ||f - eps||_p^p.</summary>
 public enum LossKind

@@ -1,6 +1,6 @@
-namespace PaletteCluster.Diffusion;
+namespace PaletteCluster.Recipes;
 
-/// <summary>How the betas of a <see cref="NoiseSchedule"/> evolve over its steps.</summary>
+/// <summary>How the betas of a noise schedule (PaletteCluster.Diffusion.NoiseSchedule) evolve over its steps.</summary>
 public enum ScheduleKind
 {
     /// <summary>beta rises linearly from Start to End.</summary>
