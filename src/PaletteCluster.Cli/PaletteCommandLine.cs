@@ -6,19 +6,21 @@ namespace PaletteCluster.Cli;
 /// <summary>The `palette` command tree, built in one place so the tests can walk every command it offers.</summary>
 public static class PaletteCommandLine
 {
-    public static RootCommand CreateRoot()
+    /// <param name="knobs">The PALETTE_* switches; null reads them from this process's environment.</param>
+    public static RootCommand CreateRoot(EnvironmentKnobs? knobs = null)
     {
+        knobs ??= EnvironmentKnobs.Read(Environment.GetEnvironmentVariable);
         var root = new RootCommand("palette: train and sample Palette image-to-image diffusion models")
         {
-            TrainCommand.Create(),
-            SampleCommand.Create(),
-            BenchCommand.Create(),
+            TrainCommand.Create(knobs),
+            SampleCommand.Create(knobs),
+            BenchCommand.Create(knobs),
             CheckpointCommand.Create(),
             TasksCommand.Create(),
             ShardsCommand.Create(),
-            EnvCommand.Create(),
+            EnvCommand.Create(knobs),
             SiloCommand.Create(),
-            WorkerCommand.Create(),
+            WorkerCommand.Create(knobs),
             DbCommand.Create(),
         };
         foreach (var command in JobCommands.CreateAll()) root.Add(command);

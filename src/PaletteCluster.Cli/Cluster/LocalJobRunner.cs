@@ -15,7 +15,7 @@ namespace PaletteCluster.Cli.Cluster;
 /// and a worker start here, the job goes in through the gRPC API like any other, and progress is watched until it
 /// ends. Run the same file again to continue a stopped job; Ctrl+C checkpoints and stops.
 /// </summary>
-public sealed class LocalJobRunner(string specPath, string stateDirectory, string storageRoot, Device device, ILoggerFactory logging)
+public sealed class LocalJobRunner(string specPath, string stateDirectory, string storageRoot, Device device, EnvironmentKnobs knobs, ILoggerFactory logging)
 {
     /// <summary>Exit code after Ctrl+C / SIGTERM (the shell's convention for an interrupted command).</summary>
     public const int StoppedByUser = 130;
@@ -46,7 +46,11 @@ public sealed class LocalJobRunner(string specPath, string stateDirectory, strin
             logger.LogInformation("Continuing job {Job} from step {Step}", jobId, job.Step);
         }
 
-        cluster.StartWorker(new WorkerOptions { StorageRoot = storageRoot, WorkerId = $"local-{Environment.ProcessId}" }, device, logger);
+        cluster.StartWorker(new WorkerOptions
+        {
+            StorageRoot = storageRoot, WorkerId = $"local-{Environment.ProcessId}",
+            SynchronousCheckpoints = knobs.SynchronousCheckpoints, PrefetchDepth = knobs.PrefetchDepth,
+        }, device, logger);
         var bar = new ProgressBar(Console.Out);
         var last = job;
         try

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using PaletteCluster.Training;
 using PaletteCluster.Training.Benchmarks;
-using PaletteCluster.Training.Runtime;
 using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Cli.Commands;
@@ -10,7 +9,7 @@ namespace PaletteCluster.Cli.Commands;
 /// <summary><c>palette bench train-step</c>: speed and memory of the training step, in the reference script's RESULT format.</summary>
 public static class BenchCommand
 {
-    public static Command Create()
+    public static Command Create(EnvironmentKnobs knobs)
     {
         // The reference script's benchmark: small at 256 px, batch 16, no warmup of the learning rate.
         var recipe = new RecipeOptions(new TrainingRecipe { Preset = UNetPreset.Small, BatchSize = 16, ImageSize = 256, WarmupSteps = 0 },
@@ -28,7 +27,7 @@ public static class BenchCommand
         trainStep.SetAction(parse =>
         {
             var config = TrainConfig.From(recipe.BindValid(parse));
-            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            var dev = knobs.InitializeTorch(parse.GetValue(device)!, parse.GetValue(libtorch));
             var r = TrainStepBenchmark.Run(config, dev, parse.GetValue(steps), parse.GetValue(warmup));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT impl=palettecluster config={r.Preset} params={r.Parameters / 1e6:F1}M res={r.Resolution} batch={r.Batch} dtype={r.Precision} device={r.Device} " +
@@ -49,6 +48,6 @@ public static class BenchCommand
             return 0;
         });
 
-        return new Command("bench", "Benchmarks (print measurements; not tests)") { trainStep, tasks, ClusterBenchCommand.Create(), CheckpointBenchCommand.Create() };
+        return new Command("bench", "Benchmarks (print measurements; not tests)") { trainStep, tasks, ClusterBenchCommand.Create(knobs), CheckpointBenchCommand.Create(knobs) };
     }
 }

@@ -3,14 +3,13 @@ using System.Globalization;
 using PaletteCluster.Recipes;
 using PaletteCluster.Training;
 using PaletteCluster.Training.Benchmarks;
-using PaletteCluster.Training.Runtime;
 
 namespace PaletteCluster.Cli.Commands;
 
 /// <summary><c>palette bench checkpoint</c>: how long a checkpoint stops training, synchronous vs background write.</summary>
 public static class CheckpointBenchCommand
 {
-    public static Command Create()
+    public static Command Create(EnvironmentKnobs knobs)
     {
         // One training step at a small size first: the checkpoint's size does not depend on the image size.
         var recipe = new RecipeOptions(new TrainingRecipe { ImageSize = 32, BatchSize = 1, WarmupSteps = 0 }, RecipeFields.Preset, RecipeFields.ImageSize);
@@ -26,7 +25,7 @@ public static class CheckpointBenchCommand
         command.SetAction(parse =>
         {
             var config = TrainConfig.From(recipe.BindValid(parse));
-            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            var dev = knobs.InitializeTorch(parse.GetValue(device)!, parse.GetValue(libtorch));
             var folder = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), $"palette-bench-checkpoint-{Guid.NewGuid():N}");
             Directory.CreateDirectory(folder);
             try

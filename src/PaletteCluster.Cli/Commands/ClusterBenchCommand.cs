@@ -4,14 +4,13 @@ using Microsoft.Extensions.Logging;
 using PaletteCluster.Abstractions;
 using PaletteCluster.Cli.Cluster;
 using PaletteCluster.Recipes;
-using PaletteCluster.Training.Runtime;
 
 namespace PaletteCluster.Cli.Commands;
 
 /// <summary><c>palette bench cluster</c>: steps/s of a tiny job through an embedded silo + worker vs the plain loop.</summary>
 public static class ClusterBenchCommand
 {
-    public static Command Create()
+    public static Command Create(EnvironmentKnobs knobs)
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Image or shard folder", Required = true };
         var rounds = new Option<int>("--rounds") { Description = "Plain/cluster pairs, alternating", DefaultValueFactory = _ => 2 }.InRange(1, 100);
@@ -31,7 +30,7 @@ public static class ClusterBenchCommand
         {
             var run = recipe.BindValid(parse);
             var spec = new JobSpec { Name = "bench", Data = parse.GetValue(data)!.FullName, Recipe = run with { CheckpointEvery = run.Steps } };
-            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            var dev = knobs.InitializeTorch(parse.GetValue(device)!, parse.GetValue(libtorch));
             var folder = parse.GetValue(scratch)?.FullName ?? Path.Combine(Path.GetTempPath(), $"palette-bench-{Guid.NewGuid():N}");
             using var logging = LoggerFactory.Create(b => b.AddProvider(new SynchronousConsoleLoggerProvider(LogLevel.Warning)));
             try

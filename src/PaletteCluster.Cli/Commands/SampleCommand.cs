@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Diffusion;
-using PaletteCluster.Training.Runtime;
 using PaletteCluster.Training.Sampling;
 using PaletteCluster.Recipes;
 
@@ -10,7 +9,7 @@ namespace PaletteCluster.Cli.Commands;
 /// <summary><c>palette sample</c>: colorize input images with a checkpoint's EMA weights and write PNGs and a grid.</summary>
 public static class SampleCommand
 {
-    public static Command Create()
+    public static Command Create(EnvironmentKnobs knobs)
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A checkpoint folder, or a run folder (its latest checkpoint)", Required = true };
         var input = new Option<FileSystemInfo>("--input") { Description = "An image file or a folder of images", Required = true };
@@ -42,7 +41,7 @@ public static class SampleCommand
             };
             options.CreateSampler(); // validate before loading anything
             var inputs = InputImages.List(parse.GetValue(input)!, parse.GetValue(limit));
-            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            var dev = knobs.InitializeTorch(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.sample");
             var outDir = parse.GetValue(output)!.FullName;

@@ -5,7 +5,6 @@ using PaletteCluster.Data.Shards;
 using PaletteCluster.Diffusion;
 using PaletteCluster.Storage;
 using PaletteCluster.Training;
-using PaletteCluster.Training.Runtime;
 using PaletteCluster.Recipes;
 
 namespace PaletteCluster.Cli.Commands;
@@ -13,7 +12,7 @@ namespace PaletteCluster.Cli.Commands;
 /// <summary><c>palette train</c>: a local colorization run on a folder of images, with checkpoints and resume.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    public static Command Create(EnvironmentKnobs knobs)
     {
         var jobSpec = new Argument<FileInfo?>("job-spec")
         {
@@ -46,17 +45,17 @@ public static class TrainCommand
         {
             if (parse.GetValue(jobSpec) is { } specFile)
             {
-                var device0 = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+                var device0 = knobs.InitializeTorch(parse.GetValue(device)!, parse.GetValue(libtorch));
                 using var jobLogging = ConsoleReporting.CreateLoggerFactory();
                 using var jobStop = new ConsoleReporting.StopSignal(jobLogging.CreateLogger("palette.train"));
-                return await new LocalJobRunner(specFile.FullName, parse.GetValue(state)!.FullName, parse.GetValue(storage)!.FullName, device0, jobLogging)
+                return await new LocalJobRunner(specFile.FullName, parse.GetValue(state)!.FullName, parse.GetValue(storage)!.FullName, device0, knobs, jobLogging)
                     .Run(jobStop.Token);
             }
             if (parse.GetValue(data) is null || parse.GetValue(output) is null)
                 throw new ArgumentException("train: give a job spec file, or --data and --out for a plain local run");
             var run = recipe.BindValid(parse);
             var config = TrainConfig.From(run);
-            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            var dev = knobs.InitializeTorch(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.train");
             // An unreachable store is an expected error (CliErrors): one line, exit code 2.
@@ -70,7 +69,10 @@ public static class TrainCommand
                     downloadBar.Report("download MB", p.BytesDone >> 20, p.BytesTotal >> 20, $"shard {p.ShardsDone}/{p.ShardsTotal}");
                 }), cancellationToken: cancellationToken);
             if (downloading) downloadBar.Finish();
-            var options = TrainingRunOptions.For(run, dataDir, parse.GetValue(output)!.FullName) with { Resume = parse.GetValue(resume) };
+            var options = TrainingRunOptions.For(run, dataDir, parse.GetValue(output)!.FullName) with
+            {
+                Resume = parse.GetValue(resume), SynchronousCheckpoints = knobs.SynchronousCheckpoints, PrefetchDepth = knobs.PrefetchDepth,
+            };
             using var stop = new ConsoleReporting.StopSignal(logger);
             logger.LogInformation("Training {Preset} at {Size}px, batch {Batch}, on {Device}", config.Preset, config.ImageSize, config.BatchSize, dev);
 

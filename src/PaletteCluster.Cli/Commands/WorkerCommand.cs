@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PaletteCluster.Hosting;
 using PaletteCluster.Storage;
-using PaletteCluster.Training.Runtime;
 using PaletteCluster.Worker;
 
 namespace PaletteCluster.Cli.Commands;
@@ -11,7 +10,7 @@ namespace PaletteCluster.Cli.Commands;
 /// <summary><c>palette worker</c>: joins the cluster as a client and trains the jobs it is given until SIGTERM.</summary>
 public static class WorkerCommand
 {
-    public static Command Create()
+    public static Command Create(EnvironmentKnobs knobs)
     {
         var cluster = new ClusterOptions();
         var storage = new Option<DirectoryInfo>("--storage") { Description = "Folder for job checkpoints and samples, shared by all workers", DefaultValueFactory = _ => new DirectoryInfo("runs") };
@@ -39,7 +38,7 @@ public static class WorkerCommand
         command.SetAction(async (parse, _) =>
         {
             var options = cluster.Read(parse);
-            var dev = TorchRuntime.Initialize(parse.GetValue(device)!, parse.GetValue(libtorch));
+            var dev = knobs.InitializeTorch(parse.GetValue(device)!, parse.GetValue(libtorch));
             using var logging = ConsoleReporting.CreateLoggerFactory();
             var logger = logging.CreateLogger("palette.worker");
             using var stop = new ConsoleReporting.StopSignal(logger);
@@ -56,6 +55,8 @@ public static class WorkerCommand
                     ? CheckpointStoreLocation.Open(location, logger, StoreRetry(parse.GetValue(outageSeconds)))
                     : null,
                 StoreProbeInterval = TimeSpan.FromSeconds(parse.GetValue(probeSeconds)),
+                SynchronousCheckpoints = knobs.SynchronousCheckpoints,
+                PrefetchDepth = knobs.PrefetchDepth,
             };
             if (workerOptions.CheckpointBlobs is { } blobs) logger.LogInformation("Checkpoints are published to {Store}", blobs.Description);
             var worker = new PaletteWorker(host.Services.GetRequiredService<IClusterClient>(), workerOptions, dev, logger);

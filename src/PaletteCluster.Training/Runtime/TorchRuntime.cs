@@ -10,10 +10,10 @@ namespace PaletteCluster.Training.Runtime;
 public static class TorchRuntime
 {
     /// <param name="device">"cpu", "cuda", "cuda:N" or "auto" (CUDA when available).</param>
-    /// <param name="libTorchFolder">Folder to load libtorch from; null uses PALETTE_LIBTORCH, else the bundled one.</param>
-    public static Device Initialize(string device = "auto", string? libTorchFolder = null)
+    /// <param name="libTorchFolder">Folder to load libtorch from; null: the bundled one (the CLI passes PALETTE_LIBTORCH).</param>
+    /// <param name="mkldnn">oneDNN on CPU (see <see cref="ConfigureCpuKernels"/>).</param>
+    public static Device Initialize(string device = "auto", string? libTorchFolder = null, bool mkldnn = true)
     {
-        libTorchFolder ??= Environment.GetEnvironmentVariable(LibTorchFolder.EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(libTorchFolder)) LibTorchFolder.Load(libTorchFolder);
 
         device = device.Trim().ToLowerInvariant();
@@ -38,20 +38,20 @@ public static class TorchRuntime
                 return device == "auto" ? torch.device("cuda") : torch.device(device);
             }
         }
-        ConfigureCpuKernels();
+        ConfigureCpuKernels(mkldnn);
         return torch.CPU;
     }
 
     public const string MkldnnVariable = "PALETTE_MKLDNN";
 
     /// <summary>
-    /// CPU kernel choices: oneDNN (mkldnn) stays on unless PALETTE_MKLDNN=0 (an escape hatch should another of
-    /// its kernels misbehave; see OutputConvolution for the one that did); NNPACK is off, as on CPUs it does not
-    /// support it only prints a warning on every convolution.
+    /// CPU kernel choices: oneDNN (mkldnn) stays on unless turned off (PALETTE_MKLDNN=0 in the CLI: an escape hatch
+    /// should another of its kernels misbehave; see OutputConvolution for the one that did); NNPACK is off, as on CPUs
+    /// it does not support it only prints a warning on every convolution.
     /// </summary>
-    public static void ConfigureCpuKernels()
+    public static void ConfigureCpuKernels(bool mkldnn = true)
     {
-        LibTorchSwitches.SetMkldnnEnabled(Environment.GetEnvironmentVariable(MkldnnVariable) != "0");
+        LibTorchSwitches.SetMkldnnEnabled(mkldnn);
         LibTorchSwitches.SetNnpackEnabled(false);
     }
 
