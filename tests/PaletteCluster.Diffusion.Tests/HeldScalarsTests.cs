@@ -32,9 +32,9 @@ public class HeldScalarsTests
     {
         using var k = new HeldScalars();
         Assert.Same(k.One, k.One);
-        Assert.Equal(ScalarType.Int32, k.One.Type);
+        Assert.Equal(ScalarType.Int64, k.One.Type); // libtorch keeps every integer Scalar as int64, as it keeps the implicit 1
         Assert.Equal(ScalarType.Float64, k.Of(1.0).Type);
-        Assert.Equal(ScalarType.Float32, k.Of(1f).Type);
+        Assert.Equal(ScalarType.Float64, k.Of(1f).Type); // and every floating Scalar as a double, as for t * 0.5f
     }
 
     [Fact]
