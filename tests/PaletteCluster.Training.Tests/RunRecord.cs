@@ -49,7 +49,7 @@ public sealed class RunRecord : TrainingCallback
         _final["learning-rate schedule"] = Invariant($"step {state.Step}: {Bits(state.LearningRate)}");
         _final["data position"] = state.Position.ToString();
         _final["noise generator"] = Hash(trainer.NoiseGenerator.get_state());
-        _final["libtorch global generator"] = Hash(get_rng_state());
+        _final["dropout generator"] = Hash(trainer.DropoutGenerator.get_state());
     }
 
     private static string Describe(TrainingProgress p) =>

@@ -23,7 +23,7 @@ public static class StateProbes
 {
     public static IReadOnlyList<StateProbe> All { get; } =
     [
-        .. new[] { "parameters", "EMA", "Adam moments", "Adam step", "learning-rate schedule", "data position", "noise generator", "libtorch global generator" }
+        .. new[] { "parameters", "EMA", "Adam moments", "Adam step", "learning-rate schedule", "data position", "noise generator", "dropout generator" }
             .Select(piece => new StateProbe(piece, (run, _) => run.Record.FinalState[piece])),
         new("StepEnd events after k", (run, k) => Lines(run.Record.StepsAfter(k))),
         new("ProgressLogged events after k", (run, k) => Lines(run.Record.ProgressAfter(k))),

@@ -65,7 +65,7 @@ public class StopResumeEquivalenceTests(UninterruptedRun straight) : IClassFixtu
         var blind = StateProbes.All.Where(p => p.Read(straight.Outcome, k) == p.Read(stopped, k)).Select(p => p.Name).ToList();
         Assert.True(blind.Count == 0, $"these probes see no difference between a run stopped at {k} and a finished one: {string.Join("; ", blind)}");
 
-        manual_seed(4242); // a fresh process starts with other global generator state: the checkpoint must set it
+        manual_seed(4242); // a fresh process starts with other global generator state: no trainer state may depend on it
         var resumed = UninterruptedRun.Train(straight.Data, runDir);
 
         Assert.Equal(UninterruptedRun.TotalSteps - k, resumed.Result.StepsRun);
