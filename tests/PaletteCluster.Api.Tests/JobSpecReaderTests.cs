@@ -95,8 +95,8 @@ public class JobSpecReaderTests
     [Fact]
     public void Format_is_guessed_from_the_text_when_not_given()
     {
-        Assert.Equal(50, JobSpecReader.Read("""{"data": "/d", "steps": 50}""", "spec").Steps);
-        Assert.Equal(60, JobSpecReader.Read("data: /d\nsteps: 60", "spec").Steps);
+        Assert.Equal(50, JobSpecReader.Read("""{"data": "/d", "steps": 50}""", "spec").Recipe.Steps);
+        Assert.Equal(60, JobSpecReader.Read("data: /d\nsteps: 60", "spec").Recipe.Steps);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public class JobSpecReaderTests
     [Fact]
     public void Fractional_value_for_a_whole_number_key_is_a_type_error_but_exponent_form_is_accepted()
     {
-        Assert.Equal(10000, JobSpecReader.Read("data: /d\nsteps: 1e4\n", "job.yaml").Steps);
+        Assert.Equal(10000, JobSpecReader.Read("data: /d\nsteps: 1e4\n", "job.yaml").Recipe.Steps);
         var error = Single(Fails("data: /d\nsteps: 2.5\n"));
         Assert.Equal(("steps", 2), (error.Key, error.Line));
         Assert.Contains("whole number", error.Message);
