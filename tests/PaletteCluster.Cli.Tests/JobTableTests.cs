@@ -60,7 +60,7 @@ public class JobTableTests
         var job = Assert.Single(doc.RootElement.EnumerateArray().ToList());
         Assert.Equal("x", job.GetProperty("job_id").GetString());
         Assert.Equal("JOB_STATE_COMPLETED", job.GetProperty("state").GetString());
-        Assert.Equal("1000", job.GetProperty("spec").GetProperty("steps").GetString()); // proto3 JSON writes int64 as text
+        Assert.Equal("1000", job.GetProperty("spec").GetProperty("recipe").GetProperty("steps").GetString()); // proto3 JSON writes int64 as text
         Assert.Equal("[]", JobTable.ToJson(Array.Empty<Job>()));
     }
 

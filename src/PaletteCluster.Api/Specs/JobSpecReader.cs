@@ -50,13 +50,13 @@ public static class JobSpecReader
                 binder.Bind(entry);
             }
         }
-        foreach (var key in JobSpecKeys.Required.Where(k => !seen.ContainsKey(k)))
-            errors.Add(new JobSpecError(source, raw.Line, key, "required key is missing"));
-
         var spec = binder.Spec;
         // Keys whose value could not be read already have an error; the default left in their place is not checked.
         foreach (var problem in spec.Validate().Where(p => !binder.Failed.Contains(p.Field) && !(p.Field == JobSpec.DataField && !seen.ContainsKey(p.Field))))
             errors.Add(new JobSpecError(source, seen.TryGetValue(problem.Field, out var line) ? line : raw.Line, problem.Field, problem.Message));
+
+        foreach (var key in JobSpecKeys.Required.Where(k => !seen.ContainsKey(k)))
+            errors.Add(new JobSpecError(source, raw.Line, key, "required key is missing"));
 
         if (errors.Count > 0) throw new JobSpecException(source, errors.OrderBy(e => e.Line).ToList());
         return folder is null ? spec : spec with
