@@ -30,11 +30,11 @@ public sealed class JobApiClient : IDisposable
 
     public Uri Address { get; }
 
-    /// <summary>The --api option if given, else $PALETTE_API, else <see cref="DefaultAddress"/>.</summary>
-    public static string ResolveAddress(string? option, Func<string, string?>? environment = null)
+    /// <summary>The --api option if given, else $PALETTE_API (looked up in the caller's environment), else <see cref="DefaultAddress"/>.</summary>
+    public static string ResolveAddress(string? option, Func<string, string?> environment)
     {
         if (!string.IsNullOrWhiteSpace(option)) return option.Trim();
-        var fromEnvironment = (environment ?? Environment.GetEnvironmentVariable)(AddressVariable);
+        var fromEnvironment = environment(AddressVariable);
         return string.IsNullOrWhiteSpace(fromEnvironment) ? DefaultAddress : fromEnvironment.Trim();
     }
 

@@ -34,7 +34,7 @@ public static class JobCommands
     private static Argument<string> JobIdArgument() => new("job-id") { Description = "The job's id (palette status lists them)" };
 
     private static JobApiClient Connect(ParseResult parse, Option<string?> api) =>
-        new(JobApiClient.ResolveAddress(parse.GetValue(api)));
+        new(JobApiClient.ResolveAddress(parse.GetValue(api), Environment.GetEnvironmentVariable));
 
     private static Command Submit()
     {
