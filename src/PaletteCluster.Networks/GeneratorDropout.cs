@@ -16,7 +16,12 @@ public sealed class GeneratorDropout : nn.Module<Tensor, Tensor>
         if (probability is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(probability), $"dropout must be in [0, 1), got {probability}");
         Probability = probability;
+        _keep = (1.0 - probability).ToScalar();
     }
+
+    // The 1 / (1 - p) scaling's Scalar, owned here: a temporary one could be freed by a collection during the native
+    // call (docs/libtorch.md, last section; HostileGcTests caught it here).
+    private readonly Scalar _keep;
 
     public double Probability { get; }
 
@@ -26,9 +31,14 @@ public sealed class GeneratorDropout : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (!training || Probability == 0) return input;
-        double keep = 1.0 - Probability;
-        using var mask = empty_like(input).bernoulli_(keep, Generator);
-        return input * mask.div_(keep);
+        using var mask = empty_like(input).bernoulli_(1.0 - Probability, Generator);
+        return input * mask.div_(_keep);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _keep.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>Points every dropout module of <paramref name="network"/> at <paramref name="generator"/>.</summary>
