@@ -86,8 +86,8 @@ public sealed class JobExecution(IGrainFactory grains, WorkerOptions options, De
 
     private async Task<Ending> Train(Job job, CancellationToken shutdown)
     {
+        // Validated at submit; the trainer holds it to the same rules again when it is built.
         var config = JobSpecMapping.ToTrainConfig(job.Assignment.Spec);
-        config.Validate();
         job = await WithLocalData(job, shutdown);
         var resumeFrom = await Restore(job, shutdown);
         await GrainCallRetry.Default.Run(() => job.Coordinator.Join(options.WorkerId), shutdown);
