@@ -24,22 +24,22 @@ public sealed class ClusterProgressReporter : TrainingCallback, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CheckpointCommitter _committer;
     private readonly Channel<TrainingProgress> _queue = Channel.CreateUnbounded<TrainingProgress>(new() { SingleReader = true });
-    private readonly Channel<SavedCheckpoint> _toPublish;
+    private readonly Channel<SavedCheckpoint> _toCommit;
     private readonly List<long> _droppedCheckpoints = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _storeLost = new();
     private readonly Lock _latestLock = new();
     private readonly Task _sender;
-    private readonly Task _publishing;
+    private readonly Task _committing;
 
     public ClusterProgressReporter(IJobGrain job, string workerId, ILogger logger, CheckpointCommitter committer)
     {
         (_job, _workerId, _logger, _committer) = (job, workerId, logger, committer);
-        _toPublish = Channel.CreateBounded<SavedCheckpoint>(
+        _toCommit = Channel.CreateBounded<SavedCheckpoint>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             dropped => { lock (_droppedCheckpoints) _droppedCheckpoints.Add(dropped.Step); });
         _sender = Task.Run(SendLoop);
-        _publishing = Task.Run(PublishLoop);
+        _committing = Task.Run(CommitLoop);
     }
 
     /// <summary>Cancelled when the job tells this worker to stop (paused, cancelled, or given to someone else).</summary>
@@ -72,7 +72,7 @@ public sealed class ClusterProgressReporter : TrainingCallback, IAsyncDisposable
     {
         if (checkpoint.Progress is not { } progress) return;
         UpdateLatest(progress);
-        _toPublish.Writer.TryWrite(checkpoint);
+        _toCommit.Writer.TryWrite(checkpoint);
         _queue.Writer.TryWrite(progress);
     }
 
@@ -82,9 +82,9 @@ public sealed class ClusterProgressReporter : TrainingCallback, IAsyncDisposable
             if (_latest is null || value.Step >= _latest.Step) _latest = value;
     }
 
-    private async Task PublishLoop()
+    private async Task CommitLoop()
     {
-        await foreach (var checkpoint in _toPublish.Reader.ReadAllAsync())
+        await foreach (var checkpoint in _toCommit.Reader.ReadAllAsync())
         {
             lock (_droppedCheckpoints)
             {
@@ -133,11 +133,11 @@ public sealed class ClusterProgressReporter : TrainingCallback, IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes what is waiting (unless the store was lost), sends everything queued, then stops both tasks.</summary>
+    /// <summary>Commits what is waiting (unless the store was lost), sends everything queued, then stops both tasks.</summary>
     public async ValueTask DisposeAsync()
     {
-        _toPublish.Writer.TryComplete();
-        await _publishing;
+        _toCommit.Writer.TryComplete();
+        await _committing;
         _queue.Writer.TryComplete();
         await _sender;
         // The token sources stay undisposed: callers read StopRequested/StoreLost after the reporter is done.
